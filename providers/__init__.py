@@ -1,0 +1,81 @@
+"""wiretape providers: small clients for web chat services, in the style of gpt4free.
+
+Each provider works in three styles::
+
+    for chunk in EasyChat.create_completion(model, messages, stream=True): ...
+    text = await Aichat.create_async(model, messages, cookies={...})
+    async for chunk in ChatGptEs.create_async_generator(model, messages): ...
+"""
+
+from .aichat import Aichat
+from .base import (
+    AbstractProvider,
+    AsyncGeneratorProvider,
+    AsyncProvider,
+    BaseProvider,
+    ProviderModelMixin,
+)
+from .chatanywhere import ChatAnywhere
+from .chatgptes import ChatGptEs
+from .easychat import EasyChat
+from .equing import Equing
+from .errors import (
+    InvalidArgumentError,
+    InvalidArgumentTypeError,
+    InvalidMessagesError,
+    InvalidRequestError,
+    MissingCookiesError,
+    MissingRequirementsError,
+    ModelNotSupportedError,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+    RateLimitError,
+    ResponseError,
+    ResponseFormatError,
+    StatusError,
+    TransportError,
+    UpstreamRejectedError,
+)
+from .http import network_overrides
+from .messages import Message, Messages, format_prompt
+from .registry import all_providers as all
+from .registry import get
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AbstractProvider",
+    "Aichat",
+    "AsyncGeneratorProvider",
+    "AsyncProvider",
+    "BaseProvider",
+    "ChatAnywhere",
+    "ChatGptEs",
+    "EasyChat",
+    "Equing",
+    "InvalidArgumentError",
+    "InvalidArgumentTypeError",
+    "InvalidMessagesError",
+    "InvalidRequestError",
+    "Message",
+    "Messages",
+    "MissingCookiesError",
+    "MissingRequirementsError",
+    "ModelNotSupportedError",
+    "ProviderConnectionError",
+    "ProviderError",
+    "ProviderModelMixin",
+    "ProviderTimeoutError",
+    "RateLimitError",
+    "ResponseError",
+    "ResponseFormatError",
+    "StatusError",
+    "TransportError",
+    "UpstreamRejectedError",
+    "__version__",
+    "all",
+    "format_prompt",
+    "get",
+    "network_overrides",
+]

@@ -1,0 +1,126 @@
+"""Aichat: an async provider for chat-gpt.org, needing its cookies and browser impersonation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from . import options
+from .base import AsyncProvider
+from .bodies import json_object
+from .cookies import COOKIES_FILE_ENV, cookies_for
+from .errors import (
+    InvalidArgumentTypeError,
+    MissingCookiesError,
+    ResponseFormatError,
+    UpstreamRejectedError,
+    excerpt,
+)
+from .http import ClientSpec, aread_error_body, async_client, status_error, translated_errors
+from .messages import Messages, format_prompt
+
+DOMAIN = "chat-gpt.org"
+DEFAULT_TIMEOUT = 6.0
+
+
+class Aichat(AsyncProvider):
+    url = "https://chat-gpt.org/chat"
+    working = False
+    supports_gpt_35_turbo = True
+    option_types: ClassVar[Mapping[str, str]] = {
+        "cookies": "dict[str, str]",
+        "cookies_file": "str",
+        "temperature": "float",
+        "top_p": "float",
+    }
+
+    api_endpoint: ClassVar[str] = "https://chat-gpt.org/api/text"
+    impersonate: ClassVar[str] = "chrome110"
+    headers: ClassVar[Mapping[str, str]] = {
+        "authority": "chat-gpt.org",
+        "accept": "*/*",
+        "accept-language": ("en,fr-FR;q=0.9,fr;q=0.8,es-ES;q=0.7,es;q=0.6,en-US;q=0.5,am;q=0.4,de;q=0.3"),
+        "content-type": "application/json",
+        "origin": "https://chat-gpt.org",
+        "referer": "https://chat-gpt.org/chat",
+        "sec-ch-ua": '"Chromium";v="118", "Google Chrome";v="118", "Not=A?Brand";v="99"',
+        "sec-ch-ua-mobile": "?0",
+        "sec-ch-ua-platform": '"macOS"',
+        "sec-fetch-dest": "empty",
+        "sec-fetch-mode": "cors",
+        "sec-fetch-site": "same-origin",
+        "user-agent": (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
+            "(KHTML, like Gecko) Chrome/118.0.0.0 Safari/537.36"
+        ),
+    }
+
+    @classmethod
+    def validate_options(cls, kwargs: Mapping[str, Any]) -> None:
+        super().validate_options(kwargs)
+        name = cls.__name__
+        if "temperature" in kwargs:
+            options.number("temperature", kwargs["temperature"], minimum=0, maximum=2, provider=name)
+        if "top_p" in kwargs:
+            options.number("top_p", kwargs["top_p"], minimum=0, maximum=1, provider=name)
+        cookies = kwargs.get("cookies")
+        if cookies is not None and not (
+            isinstance(cookies, Mapping)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in cookies.items())
+        ):
+            raise InvalidArgumentTypeError("cookies must be a dict of str names to str values", provider=name)
+
+    @classmethod
+    def find_cookies(cls, kwargs: Mapping[str, Any]) -> dict[str, str]:
+        """The cookies argument, else cookies for chat-gpt.org from the cookies file."""
+        cookies = dict(kwargs.get("cookies") or {}) or cookies_for(
+            DOMAIN, cookies_file=kwargs.get("cookies_file")
+        )
+        if not cookies:
+            raise MissingCookiesError(
+                f"cookies for {DOMAIN} are required: pass cookies={{'name': 'value', ...}}, "
+                f"or export them from your browser to a cookies.txt (Netscape format) or "
+                f"JSON file and pass cookies_file=PATH or set {COOKIES_FILE_ENV}=PATH",
+                provider=cls.__name__,
+            )
+        return cookies
+
+    @classmethod
+    async def create_async(
+        cls, model: str, messages: Messages, proxy: str | None = None, **kwargs: Any
+    ) -> str:
+        model, messages = cls.prepare(model, messages, {**kwargs, "proxy": proxy})
+        spec = ClientSpec(
+            provider=cls.__name__,
+            headers=cls.headers,
+            cookies=cls.find_cookies(kwargs),
+            proxy=proxy,
+            timeout=kwargs.get("timeout", DEFAULT_TIMEOUT),
+            verify=kwargs.get("verify", True),
+            impersonate=cls.impersonate,
+        )
+        body = {
+            "message": format_prompt(messages),
+            "temperature": kwargs.get("temperature", 0.5),
+            "presence_penalty": 0,
+            "top_p": kwargs.get("top_p", 1),
+            "frequency_penalty": 0,
+        }
+        with translated_errors(cls.__name__, cls.api_endpoint):
+            async with (
+                async_client(spec) as client,
+                client.stream("POST", cls.api_endpoint, json=body) as response,
+            ):
+                if response.is_error:
+                    raise status_error(response, await aread_error_body(response), provider=cls.__name__)
+                await response.aread()
+            result = json_object(response.content, content_type=response.headers.get("content-type", ""))
+            if "response" not in result:
+                raise ResponseFormatError(f"answer without 'response': {excerpt(json.dumps(result))}")
+            if not result["response"]:
+                raise UpstreamRejectedError(f"error response: {excerpt(json.dumps(result))}")
+            message = result.get("message")
+            if not isinstance(message, str):
+                raise ResponseFormatError("answer's 'message' is not a string")
+            return message

@@ -1,0 +1,93 @@
+"""ChatAnywhere: an async generator over chatanywhere.cn's plain-text stream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, ClassVar
+
+from . import options
+from .base import AsyncGeneratorProvider
+from .http import ClientSpec, aensure_status, async_client, translated_errors
+from .messages import Messages
+from .streams import Utf8StreamDecoder
+
+
+class ChatAnywhere(AsyncGeneratorProvider):
+    url = "https://chatanywhere.cn"
+    working = False
+    supports_gpt_35_turbo = True
+    supports_message_history = True
+    option_types: ClassVar[Mapping[str, str]] = {"temperature": "float"}
+
+    api_endpoint: ClassVar[str] = "https://chatanywhere.cn/v1/chat/gpt/"
+    headers: ClassVar[Mapping[str, str]] = {
+        "User-Agent": "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/119.0",
+        "Accept": "application/json, text/plain, */*",
+        "Accept-Language": "de,en-US;q=0.7,en;q=0.3",
+        "Accept-Encoding": "gzip, deflate, br",
+        "Content-Type": "application/json",
+        "Referer": "https://chatanywhere.cn/",
+        "Origin": "https://chatanywhere.cn",
+        "Sec-Fetch-Dest": "empty",
+        "Sec-Fetch-Mode": "cors",
+        "Sec-Fetch-Site": "same-origin",
+        "Authorization": "",
+        "Connection": "keep-alive",
+        "TE": "trailers",
+    }
+
+    @classmethod
+    def validate_options(cls, kwargs: Mapping[str, Any]) -> None:
+        super().validate_options(kwargs)
+        options.number(
+            "temperature",
+            kwargs.get("temperature", 0.5),
+            minimum=0,
+            maximum=2,
+            provider=cls.__name__,
+        )
+
+    @classmethod
+    async def create_async_generator(  # type: ignore[override]
+        cls,
+        model: str,
+        messages: Messages,
+        proxy: str | None = None,
+        timeout: float = 120,
+        temperature: float = 0.5,
+        **kwargs: Any,
+    ) -> AsyncIterator[str]:
+        model, messages = cls.prepare(
+            model,
+            messages,
+            {**kwargs, "proxy": proxy, "timeout": timeout, "temperature": temperature},
+        )
+        spec = ClientSpec(
+            provider=cls.__name__,
+            headers=cls.headers,
+            proxy=proxy,
+            timeout=timeout,
+            verify=kwargs.get("verify", True),
+        )
+        body = {
+            "list": messages,
+            "id": "s1_qYuOLXjI3rEpc7WHfQ",
+            "title": messages[-1]["content"],
+            "prompt": "",
+            "temperature": temperature,
+            "models": "61490748",
+            "continuous": True,
+        }
+        with translated_errors(cls.__name__, cls.api_endpoint):
+            async with (
+                async_client(spec) as client,
+                client.stream("POST", cls.api_endpoint, json=body) as response,
+            ):
+                await aensure_status(response, provider=cls.__name__)
+                # The reference decoded each read alone and broke on a split character.
+                decoder = Utf8StreamDecoder()
+                async for piece in response.aiter_bytes():
+                    text = decoder.feed(piece)
+                    if text:
+                        yield text
+                decoder.close()

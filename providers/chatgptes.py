@@ -1,0 +1,179 @@
+"""ChatGptEs: a WordPress chat plugin behind Cloudflare, reached with curl_cffi impersonation."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .base import AsyncGeneratorProvider, ProviderModelMixin
+from .bodies import json_object
+from .errors import ResponseFormatError, UpstreamRejectedError, excerpt
+from .http import (
+    ClientSpec,
+    aread_error_body,
+    async_client,
+    require_curl,
+    status_error,
+    translated_errors,
+)
+from .messages import Messages, format_prompt
+
+CONSENT_TEXT = "Du musst das Kästchen anklicken!"
+CLIENT_ID_BYTES = 5
+DEFAULT_TIMEOUT = 120.0
+
+_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_INPUT_TAG = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
+
+# The documented forms, in the order they are tried.
+_NONCE_FORMS: tuple[re.Pattern[str], ...] = (
+    re.compile(r""""_wpnonce"\s*:\s*"([^"]+)\""""),
+    re.compile(r"""var\s+wpaicg_nonce\s*=\s*(?:"([^"]+)"|'([^']+)')"""),
+    re.compile(r"""wpaicg_nonce\s*:\s*(?:"([^"]+)"|'([^']+)')"""),
+    re.compile(r"""data-nonce\s*=\s*(?:"([^"]+)"|'([^']+)')"""),
+    re.compile(r"""nonce["']?\s*[=:]\s*(?:"([A-Za-z0-9]+)"|'([A-Za-z0-9]+)')"""),
+)
+_POST_ID_FORMS: tuple[re.Pattern[str], ...] = (
+    re.compile(r""""post_id"\s*:\s*"([^"]+)\""""),
+    re.compile(r"""var\s+post_id\s*=\s*(?:"(\d+)"|'(\d+)'|(\d+))"""),
+    re.compile(r"""data-post-id\s*=\s*(?:"([^"]+)"|'([^']+)')"""),
+)
+
+
+@dataclass(frozen=True)
+class PageTokens:
+    nonce: str
+    post_id: str
+
+
+def hidden_input_value(page: str, name: str) -> str | None:
+    """The value of the first ``<input type="hidden" name=NAME>``, attributes in any order."""
+    for tag in _INPUT_TAG.finditer(page):
+        attributes = {
+            match.group(1).lower(): match.group(2) if match.group(2) is not None else match.group(3)
+            for match in _ATTRIBUTE.finditer(tag.group(0))
+        }
+        if (
+            attributes.get("name") == name
+            and (attributes.get("type") or "").lower() == "hidden"
+            and attributes.get("value")
+        ):
+            return attributes["value"]
+    return None
+
+
+def _first_match(page: str, forms: tuple[re.Pattern[str], ...]) -> str | None:
+    for form in forms:
+        match = form.search(page)
+        if match:
+            return next(group for group in match.groups() if group is not None)
+    return None
+
+
+def extract_tokens(page: str) -> PageTokens:
+    """The nonce and post id of the chat page, by the documented order of forms."""
+    nonce = hidden_input_value(page, "_wpnonce") or _first_match(page, _NONCE_FORMS)
+    post_id = hidden_input_value(page, "post_id") or _first_match(page, _POST_ID_FORMS)
+    missing = [name for name, value in (("nonce", nonce), ("post_id", post_id)) if not value]
+    if missing or nonce is None or post_id is None:
+        raise ResponseFormatError(
+            f"the chat page carries no {' and no '.join(missing)} "
+            "(the page layout changed, or a challenge page was served)"
+        )
+    return PageTokens(nonce=nonce, post_id=post_id)
+
+
+def new_client_id() -> str:
+    """10 random hex characters."""
+    return secrets.token_hex(CLIENT_ID_BYTES)
+
+
+class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
+    url = "https://chatgpt.es"
+    api_endpoint: ClassVar[str] = "https://chatgpt.es/wp-admin/admin-ajax.php"
+    working = True
+    supports_stream = True
+    supports_system_message = False
+    supports_message_history = False
+    default_model = "gpt-4o"
+    models: ClassVar[list[str]] = ["gpt-4", "gpt-4o", "gpt-4o-mini"]
+    impersonate: ClassVar[str] = "chrome110"
+
+    SYSTEM_PROMPT: ClassVar[str] = (
+        "Your default language is English. Always respond in English unless the user's "
+        "message is in a different language. If the user's message is not in English, "
+        "respond in the language of the user's message. Maintain this language behavior "
+        "throughout the conversation unless explicitly instructed otherwise. User input:"
+    )
+    headers: ClassVar[Mapping[str, str]] = {
+        "user-agent": (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/133.0.0.0 Safari/537.36"
+        ),
+        "referer": "https://chatgpt.es",
+        "origin": "https://chatgpt.es",
+        "accept": "*/*",
+        "accept-language": "en-US,en;q=0.9",
+        "content-type": "application/x-www-form-urlencoded; charset=UTF-8",
+        "x-requested-with": "XMLHttpRequest",
+    }
+
+    @classmethod
+    def form(cls, messages: Messages, tokens: PageTokens, client_id: str) -> dict[str, str]:
+        """The admin-ajax form, fields in the documented order."""
+        message = f"{cls.SYSTEM_PROMPT} {format_prompt(messages)}"
+        return {
+            "_wpnonce": tokens.nonce,
+            "post_id": tokens.post_id,
+            "url": cls.url,
+            "action": "wpaicg_chat_shortcode_message",
+            "message": message,
+            "bot_id": "0",
+            "chatbot_identity": "shortcode",
+            "wpaicg_chat_client_id": client_id,
+            "wpaicg_chat_history": json.dumps([f"Human: {message}"]),
+        }
+
+    @classmethod
+    async def create_async_generator(  # type: ignore[override]
+        cls, model: str, messages: Messages, proxy: str | None = None, **kwargs: Any
+    ) -> AsyncIterator[str]:
+        require_curl(cls.__name__)
+        model, messages = cls.prepare(model, messages, {**kwargs, "proxy": proxy})
+        spec = ClientSpec(
+            provider=cls.__name__,
+            headers=cls.headers,
+            proxy=proxy,
+            timeout=kwargs.get("timeout", DEFAULT_TIMEOUT),
+            verify=kwargs.get("verify", True),
+            impersonate=cls.impersonate,
+        )
+        with translated_errors(cls.__name__, cls.url):
+            async with async_client(spec) as client:
+                page = await client.get(cls.url)
+                if page.status_code != 200:
+                    raise status_error(page, page.content, provider=cls.__name__)
+                tokens = extract_tokens(page.text)
+                form = cls.form(messages, tokens, new_client_id())
+                async with client.stream("POST", cls.api_endpoint, data=form) as response:
+                    if response.status_code != 200:
+                        raise status_error(response, await aread_error_body(response), provider=cls.__name__)
+                    await response.aread()
+        content_type = response.headers.get("content-type", "")
+        with translated_errors(cls.__name__, cls.api_endpoint):
+            yield cls.answer(json_object(response.content, content_type=content_type))
+
+    @staticmethod
+    def answer(result: Mapping[str, Any]) -> str:
+        if "data" not in result:
+            raise ResponseFormatError(f"Unexpected response format: {excerpt(json.dumps(result))}")
+        data = result["data"]
+        if not isinstance(data, str):
+            raise ResponseFormatError(f"Unexpected response format: 'data' is {type(data).__name__}")
+        if CONSENT_TEXT in data:
+            raise UpstreamRejectedError(data)
+        return data

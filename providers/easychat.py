@@ -1,0 +1,95 @@
+"""EasyChat: a sync provider over an OpenAI-style endpoint on one of several servers."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from . import options
+from .base import AbstractProvider
+from .http import ClientSpec, ensure_status, sync_client, translated_errors
+from .messages import Messages
+from .openai_compat import OPTION_TYPES, completion_body, read_completion, validate_sampling
+
+DEFAULT_TIMEOUT = 120.0
+
+
+class EasyChat(AbstractProvider):
+    url = "https://free.easychat.work"
+    working = False
+    supports_stream = True
+    supports_gpt_35_turbo = True
+    option_types: ClassVar[Mapping[str, str]] = {"active_server": "int", **OPTION_TYPES}
+
+    servers: ClassVar[tuple[str, ...]] = (
+        "https://chat10.fastgpt.me",
+        "https://chat9.fastgpt.me",
+        "https://chat1.fastgpt.me",
+        "https://chat2.fastgpt.me",
+        "https://chat3.fastgpt.me",
+        "https://chat4.fastgpt.me",
+        "https://gxos1h1ddt.fastgpt.me",
+    )
+
+    @classmethod
+    def validate_options(cls, kwargs: Mapping[str, Any]) -> None:
+        super().validate_options(kwargs)
+        if "active_server" in kwargs:
+            options.index(
+                "active_server",
+                kwargs["active_server"],
+                size=len(cls.servers),
+                provider=cls.__name__,
+            )
+        validate_sampling(kwargs, provider=cls.__name__)
+
+    @classmethod
+    def create_completion(
+        cls, model: str, messages: Messages, stream: bool = False, **kwargs: Any
+    ) -> Iterator[str]:
+        model, messages = cls.prepare(model, messages, kwargs)
+        # The reference never picked the seventh server; every server is a candidate here.
+        server = cls.servers[kwargs.get("active_server", random.randrange(len(cls.servers)))]
+        endpoint = f"{server}/api/openai/v1/chat/completions"
+        spec = ClientSpec(
+            provider=cls.__name__,
+            proxy=kwargs.get("proxy"),
+            timeout=kwargs.get("timeout", DEFAULT_TIMEOUT),
+            verify=kwargs.get("verify", True),
+        )
+        body = completion_body(messages, stream=stream, model=model, kwargs=kwargs)
+        with translated_errors(cls.__name__, endpoint), sync_client(spec) as client:
+            # Collects the session cookies; its status is not checked, as in the reference.
+            client.get(f"{server}/")
+            with client.stream("POST", endpoint, json=body, headers=cls.headers(server)) as response:
+                ensure_status(response, provider=cls.__name__)
+                yield from read_completion(response, stream=stream)
+
+    @staticmethod
+    def headers(server: str) -> dict[str, str]:
+        """The POST headers for ``server``."""
+        return {
+            "authority": urlsplit(server).netloc,
+            "accept": "text/event-stream",
+            "accept-language": (
+                "en,fr-FR;q=0.9,fr;q=0.8,es-ES;q=0.7,es;q=0.6,en-US;q=0.5,am;q=0.4,de;q=0.3,fa=0.2"
+            ),
+            "content-type": "application/json",
+            "origin": server,
+            "referer": f"{server}/",
+            "x-requested-with": "XMLHttpRequest",
+            "plugins": "0",
+            "usesearch": "false",
+            "sec-ch-ua": '"Chromium";v="116", "Not)A;Brand";v="24", "Google Chrome";v="116"',
+            "sec-ch-ua-mobile": "?0",
+            "sec-ch-ua-platform": '"Windows"',
+            "sec-fetch-dest": "empty",
+            "sec-fetch-mode": "cors",
+            "sec-fetch-site": "same-origin",
+            "user-agent": (
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+                "(KHTML, like Gecko) Chrome/116.0.0.0 Safari/537.36"
+            ),
+        }

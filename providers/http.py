@@ -1,0 +1,358 @@
+"""The only place that builds HTTP clients, and the only place that translates transport errors.
+
+Every provider speaks httpx. Providers that need browser TLS impersonation get
+an httpx client over the httpx-curl-cffi transport (curl_cffi is imported on
+first use only). Proxy, timeout and TLS verification are applied here; TLS
+verification is always on unless a caller passes ``verify=False``.
+
+:func:`network_overrides` lets a caller (a test harness, a user behind a
+private CA) send a host's traffic to another address and trust another CA,
+without touching the providers: the URL, Host header and TLS server name stay
+the provider's own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import ssl
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpcore
+import httpx
+
+from .errors import (
+    MissingRequirementsError,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderTimeoutError,
+    RateLimitError,
+    ResponseFormatError,
+    StatusError,
+    TransportError,
+    excerpt,
+)
+
+ERROR_BODY_LIMIT = 64 * 1024
+CURL_TIMEOUT_CODE = 28
+CURL_INSTALL_HINT = "install it with: pip install 'wiretape[curl]' (curl_cffi and httpx-curl-cffi)"
+
+Headers = Mapping[str, str] | Sequence[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class NetworkOverrides:
+    """Where to connect for a host, and which CA bundle to trust instead of the system's."""
+
+    routes: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    ca_bundle: str | None = None
+
+
+_overrides: ContextVar[NetworkOverrides | None] = ContextVar("wiretape_network_overrides", default=None)
+
+
+def current_overrides() -> NetworkOverrides:
+    """The overrides in force in this context (none by default)."""
+    return _overrides.get() or NetworkOverrides()
+
+
+@contextlib.contextmanager
+def network_overrides(
+    *, routes: Mapping[str, tuple[str, int]] | None = None, ca_bundle: str | None = None
+) -> Iterator[NetworkOverrides]:
+    """Within the block, connect to ``routes[host]`` instead of ``host`` and trust ``ca_bundle``.
+
+    ``routes`` maps a host name to ``(address, port)``; the request URL, the
+    Host header and the TLS server name are unchanged, like curl's
+    ``--connect-to``. Applies to clients built inside the block, in this
+    context (threads and tasks started from it inherit it).
+    """
+    token = _overrides.set(NetworkOverrides(routes=dict(routes or {}), ca_bundle=ca_bundle))
+    try:
+        yield current_overrides()
+    finally:
+        _overrides.reset(token)
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    """Everything a provider decides about its client."""
+
+    provider: str
+    headers: Headers = ()
+    cookies: Mapping[str, str] | None = None
+    proxy: str | None = None
+    timeout: float = 120.0
+    verify: bool = True
+    impersonate: str | None = None
+
+
+def sync_client(spec: ClientSpec) -> httpx.Client:
+    """A configured sync client; close it (use it as a context manager)."""
+    transport: httpx.BaseTransport
+    if spec.impersonate:
+        curl = _load_curl(spec.provider)
+        transport = curl.CurlTransport(**_curl_params(spec))
+    else:
+        transport = httpx.HTTPTransport(verify=_ssl_verify(spec), proxy=spec.proxy, trust_env=False)
+        _route_pool(transport, sync=True)
+    return httpx.Client(
+        headers=httpx.Headers(spec.headers),
+        cookies=dict(spec.cookies or {}),
+        timeout=spec.timeout,
+        transport=transport,
+        trust_env=False,
+    )
+
+
+def async_client(spec: ClientSpec) -> httpx.AsyncClient:
+    """A configured async client; close it (use it as an async context manager)."""
+    transport: httpx.AsyncBaseTransport
+    if spec.impersonate:
+        curl = _load_curl(spec.provider)
+        transport = curl.AsyncCurlTransport(**_curl_params(spec))
+    else:
+        transport = httpx.AsyncHTTPTransport(verify=_ssl_verify(spec), proxy=spec.proxy, trust_env=False)
+        _route_pool(transport, sync=False)
+    return httpx.AsyncClient(
+        headers=httpx.Headers(spec.headers),
+        cookies=dict(spec.cookies or {}),
+        timeout=spec.timeout,
+        transport=transport,
+        trust_env=False,
+    )
+
+
+def require_curl(provider: str) -> None:
+    """Raise :class:`MissingRequirementsError` now if curl_cffi is not installed."""
+    _load_curl(provider)
+
+
+def _load_curl(provider: str) -> Any:
+    try:
+        import httpx_curl_cffi
+    except ImportError as exc:
+        raise MissingRequirementsError(
+            f"curl_cffi is required for browser impersonation ({exc.name} is missing); {CURL_INSTALL_HINT}",
+            provider=provider,
+        ) from exc
+    return httpx_curl_cffi
+
+
+def _curl_params(spec: ClientSpec) -> dict[str, Any]:
+    from curl_cffi import CurlOpt
+
+    overrides = current_overrides()
+    options: dict[Any, Any] = {}
+    if overrides.routes:
+        options[CurlOpt.CONNECT_TO] = _curl_slist(
+            f"{host}::{address}:{port}" for host, (address, port) in overrides.routes.items()
+        )
+    if overrides.ca_bundle and spec.verify:
+        options[CurlOpt.CAINFO] = overrides.ca_bundle.encode()
+    return {
+        "impersonate": spec.impersonate,
+        "proxy": spec.proxy,
+        "verify": spec.verify,
+        "curl_options": options,
+    }
+
+
+def _curl_slist(entries: Iterable[str]) -> Any:
+    # curl_cffi's setopt builds string lists only for header options; CONNECT_TO
+    # takes one too, so it is built here and freed when the client is collected.
+    from curl_cffi._wrapper import ffi, lib
+
+    slist = ffi.NULL
+    for entry in entries:
+        slist = lib.curl_slist_append(slist, entry.encode())
+    return ffi.gc(slist, lib.curl_slist_free_all)
+
+
+def _ssl_verify(spec: ClientSpec) -> ssl.SSLContext | bool:
+    if not spec.verify:
+        return False
+    ca_bundle = current_overrides().ca_bundle
+    if ca_bundle:
+        return ssl.create_default_context(cafile=ca_bundle)
+    return True
+
+
+class _RoutedBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend, routes: Mapping[str, tuple[str, int]]):
+        self._inner = inner
+        self._routes = routes
+
+    def connect_tcp(self, host: str, port: int, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+        address, mapped_port = self._routes.get(host, (host, port))
+        return self._inner.connect_tcp(address, mapped_port, *args, **kwargs)
+
+    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+        return self._inner.connect_unix_socket(*args, **kwargs)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _AsyncRoutedBackend(httpcore.AsyncNetworkBackend):
+    def __init__(self, inner: httpcore.AsyncNetworkBackend, routes: Mapping[str, tuple[str, int]]):
+        self._inner = inner
+        self._routes = routes
+
+    async def connect_tcp(
+        self, host: str, port: int, *args: Any, **kwargs: Any
+    ) -> httpcore.AsyncNetworkStream:
+        address, mapped_port = self._routes.get(host, (host, port))
+        return await self._inner.connect_tcp(address, mapped_port, *args, **kwargs)
+
+    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
+        return await self._inner.connect_unix_socket(*args, **kwargs)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _route_pool(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport, *, sync: bool) -> None:
+    # httpx has no public hook for the connection target; its pool's network
+    # backend is the narrowest place to add one (the TLS server name is taken
+    # from the request URL, so certificates are still checked for the real host).
+    routes = current_overrides().routes
+    if not routes:
+        return
+    pool: Any = transport._pool
+    backend = pool._network_backend
+    pool._network_backend = _RoutedBackend(backend, routes) if sync else _AsyncRoutedBackend(backend, routes)
+
+
+# ---------------------------------------------------------------- errors
+
+
+def translate_error(exc: BaseException, *, provider: str, url: str | None) -> ProviderError | None:
+    """This library's error for a lower-layer one (httpx, curl_cffi), or None if it is not one."""
+    if isinstance(exc, ProviderError):
+        return None
+    if isinstance(exc, httpx.TimeoutException):
+        return ProviderTimeoutError(f"timed out: {_cause(exc)}", provider=provider, url=url)
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return ProviderConnectionError(
+            f"connection closed before the response was complete: {_cause(exc)}",
+            provider=provider,
+            url=url,
+        )
+    if isinstance(exc, (httpx.NetworkError, httpx.ProxyError)):
+        return ProviderConnectionError(f"connection failed: {_cause(exc)}", provider=provider, url=url)
+    if isinstance(exc, httpx.DecodingError):
+        return ResponseFormatError(f"body could not be decoded: {exc}", provider=provider, url=url)
+    if isinstance(exc, httpx.TransportError):
+        return TransportError(f"request failed: {_cause(exc)}", provider=provider, url=url)
+    if isinstance(exc, httpx.RequestError):
+        # httpx-curl-cffi raises the bare RequestError for curl codes it does not map
+        # (TLS verification failures among them).
+        return ProviderConnectionError(f"request failed: {_cause(exc)}", provider=provider, url=url)
+    return _translate_curl_error(exc, provider=provider, url=url)
+
+
+def _translate_curl_error(exc: BaseException, *, provider: str, url: str | None) -> ProviderError | None:
+    curl = sys.modules.get("curl_cffi")
+    if curl is None or not isinstance(exc, curl.CurlError):
+        return None
+    if getattr(exc, "code", None) == CURL_TIMEOUT_CODE:
+        return ProviderTimeoutError(f"timed out: {exc}", provider=provider, url=url)
+    return ProviderConnectionError(f"connection failed: {exc}", provider=provider, url=url)
+
+
+def _cause(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+@contextlib.contextmanager
+def translated_errors(provider: str, url: str | None = None) -> Iterator[None]:
+    """Re-raise lower-layer errors raised in the block as this library's errors.
+
+    Works around ``await`` and ``async for`` inside the block too.
+    """
+    try:
+        yield
+    except ProviderError as exc:
+        # Errors raised by the parsers know what went wrong, not where.
+        exc.provider = exc.provider or provider
+        exc.url = exc.url or url
+        raise
+    except Exception as exc:
+        translated = translate_error(exc, provider=provider, url=url)
+        if translated is None:
+            raise
+        raise translated from exc
+
+
+# ---------------------------------------------------------------- statuses
+
+
+def status_error(response: httpx.Response, body: bytes, *, provider: str) -> StatusError:
+    """The error for a response whose status the protocol does not accept."""
+    text = excerpt(body.decode("utf-8", errors="replace"))
+    common: dict[str, Any] = {
+        "status_code": response.status_code,
+        "reason": response.reason_phrase,
+        "body_excerpt": text,
+        "provider": provider,
+        "url": str(response.request.url),
+    }
+    if response.status_code == 429:
+        return RateLimitError(retry_after=retry_after(response.headers.get("retry-after")), **common)
+    return StatusError(**common)
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP-date), None if absent or bad."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def read_error_body(response: httpx.Response) -> bytes:
+    """At most :data:`ERROR_BODY_LIMIT` bytes of a streamed response body."""
+    pieces: list[bytes] = []
+    size = 0
+    for piece in response.iter_bytes():
+        pieces.append(piece)
+        size += len(piece)
+        if size >= ERROR_BODY_LIMIT:
+            break
+    return b"".join(pieces)[:ERROR_BODY_LIMIT]
+
+
+async def aread_error_body(response: httpx.Response) -> bytes:
+    """Async twin of :func:`read_error_body`."""
+    pieces: list[bytes] = []
+    size = 0
+    async for piece in response.aiter_bytes():
+        pieces.append(piece)
+        size += len(piece)
+        if size >= ERROR_BODY_LIMIT:
+            break
+    return b"".join(pieces)[:ERROR_BODY_LIMIT]
+
+
+def ensure_status(response: httpx.Response, *, provider: str, accepted: int = 200) -> None:
+    """Raise the status error unless the (streamed) response has status ``accepted``."""
+    if response.status_code != accepted:
+        raise status_error(response, read_error_body(response), provider=provider)
+
+
+async def aensure_status(response: httpx.Response, *, provider: str, accepted: int = 200) -> None:
+    """Async twin of :func:`ensure_status`."""
+    if response.status_code != accepted:
+        raise status_error(response, await aread_error_body(response), provider=provider)

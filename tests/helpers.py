@@ -1,0 +1,70 @@
+"""Small helpers shared by the unit tests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+
+import providers
+
+STYLES = ("sync", "async", "async_generator")
+
+
+def call(
+    provider: type[providers.BaseProvider], style: str, *args: Any, stream: bool = True, **kwargs: Any
+) -> list[str]:
+    """The chunks a provider gives in one calling style."""
+    if style == "sync":
+        return list(provider.create_completion(*args, stream=stream, **kwargs))
+    if style == "async":
+        return [asyncio.run(provider.create_async(*args, **kwargs))]
+    if style == "async_generator":
+
+        async def collect() -> list[str]:
+            return [chunk async for chunk in provider.create_async_generator(*args, **kwargs)]
+
+        return asyncio.run(collect())
+    raise ValueError(style)
+
+
+def json_body(request: httpx.Request) -> Any:
+    return json.loads(request.content)
+
+
+def form_fields(request: httpx.Request) -> list[tuple[str, str]]:
+    return parse_qsl(request.content.decode(), keep_blank_values=True)
+
+
+def header_subset(request: httpx.Request, expected: dict[str, str]) -> dict[str, str | None]:
+    """The request's values for the expected header names (None where missing)."""
+    return {name: request.headers.get(name) for name in expected}
+
+
+def streaming(
+    chunks: list[bytes],
+    *,
+    status: int = 200,
+    content_type: str = "text/event-stream",
+    headers: dict[str, str] | None = None,
+) -> Callable[[httpx.Request], httpx.Response]:
+    """A respx side effect answering with a body delivered in the given pieces."""
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        class Pieces(httpx.SyncByteStream, httpx.AsyncByteStream):
+            def __iter__(self):  # type: ignore[no-untyped-def]
+                yield from chunks
+
+            async def __aiter__(self):  # type: ignore[no-untyped-def]
+                for chunk in chunks:
+                    yield chunk
+
+        return httpx.Response(
+            status, headers={"content-type": content_type, **(headers or {})}, stream=Pieces()
+        )
+
+    return respond

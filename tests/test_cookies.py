@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from providers import InvalidArgumentError
+from providers.cookies import cookies_for
+
+
+def test_no_file_configured_gives_no_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WIRETAPE_COOKIES_FILE", raising=False)
+    assert cookies_for("chat-gpt.org") == {}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"a": "1", "b": "2"},
+        {"chat-gpt.org": {"a": "1", "b": "2"}, "other.org": {"x": "y"}},
+        [
+            {"domain": ".chat-gpt.org", "name": "a", "value": "1"},
+            {"domain": "www.chat-gpt.org", "name": "b", "value": "2"},
+            {"domain": "other.org", "name": "x", "value": "y"},
+        ],
+    ],
+)
+def test_json_layouts(tmp_path: Path, content: object) -> None:
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(content))
+    found = cookies_for("chat-gpt.org", cookies_file=path)
+    if isinstance(content, list):
+        # www.chat-gpt.org cookies are not sent to chat-gpt.org itself
+        assert found == {"a": "1"}
+    else:
+        assert found == {"a": "1", "b": "2"}
+
+
+def test_netscape_file_skips_expired_and_foreign_cookies(tmp_path: Path) -> None:
+    path = tmp_path / "cookies.txt"
+    path.write_text(
+        "# Netscape HTTP Cookie File\n"
+        ".chat-gpt.org\tTRUE\t/\tTRUE\t0\tsession\tkeep\n"
+        ".chat-gpt.org\tTRUE\t/\tTRUE\t1000\told\texpired\n"
+        "#HttpOnly_chat-gpt.org\tFALSE\t/\tTRUE\t4102444800\thttponly\tyes\n"
+        "example.org\tFALSE\t/\tFALSE\t0\tforeign\tno\n"
+    )
+    assert cookies_for("chat-gpt.org", cookies_file=path) == {"session": "keep", "httponly": "yes"}
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"), [("not cookies", "neither JSON nor Netscape"), ("{broken", "not valid JSON")]
+)
+def test_unreadable_files_say_what_is_wrong(tmp_path: Path, text: str, fragment: str) -> None:
+    path = tmp_path / "c"
+    path.write_text(text)
+    with pytest.raises(InvalidArgumentError, match=fragment):
+        cookies_for("chat-gpt.org", cookies_file=path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InvalidArgumentError, match="cannot be read"):
+        cookies_for("chat-gpt.org", cookies_file=tmp_path / "absent")

@@ -1,0 +1,179 @@
+"""The HTTP layer: error translation in one place, TLS verification, host routing, proxies."""
+
+from __future__ import annotations
+
+import asyncio
+import http.server
+import ssl
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import trustme
+
+import providers
+from providers import ProviderConnectionError, ProviderTimeoutError, ResponseFormatError, TransportError
+from providers.http import (
+    ClientSpec,
+    async_client,
+    network_overrides,
+    retry_after,
+    sync_client,
+    translate_error,
+)
+
+REQUEST = httpx.Request("GET", "https://example.invalid/")
+
+
+def every_httpx_request_error() -> list[type[httpx.RequestError]]:
+    found: list[type[httpx.RequestError]] = []
+    pending: list[type[httpx.RequestError]] = [httpx.RequestError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return [cls for cls in found if cls.__module__.startswith("httpx")]
+
+
+@pytest.mark.parametrize("error_class", every_httpx_request_error(), ids=lambda cls: cls.__name__)
+def test_every_httpx_request_error_is_translated(error_class: type[httpx.RequestError]) -> None:
+    translated = translate_error(error_class("boom", request=REQUEST), provider="P", url="https://u")
+    assert isinstance(translated, TransportError | ResponseFormatError)
+    if issubclass(error_class, httpx.TimeoutException):
+        assert isinstance(translated, ProviderTimeoutError) and isinstance(translated, TimeoutError)
+    if issubclass(error_class, httpx.NetworkError):
+        assert isinstance(translated, ProviderConnectionError) and isinstance(translated, ConnectionError)
+    assert str(translated).startswith("P: ") and str(translated).endswith("(https://u)")
+
+
+def test_curl_errors_are_translated_by_code() -> None:
+    from curl_cffi import CurlError
+    from curl_cffi.requests.exceptions import ConnectionError as CurlConnectionError
+    from curl_cffi.requests.exceptions import Timeout
+
+    assert isinstance(translate_error(Timeout("t", 28), provider="P", url=None), ProviderTimeoutError)
+    assert isinstance(translate_error(CurlError("x", 28), provider="P", url=None), ProviderTimeoutError)
+    assert isinstance(
+        translate_error(CurlConnectionError("c", 7), provider="P", url=None), ProviderConnectionError
+    )
+
+
+def test_foreign_errors_are_left_alone() -> None:
+    assert translate_error(KeyError("k"), provider="P", url=None) is None
+
+
+@pytest.mark.parametrize(("value", "seconds"), [("12", 12.0), (None, None), ("soon", None)])
+def test_retry_after(value: str | None, seconds: float | None) -> None:
+    assert retry_after(value) == seconds
+
+
+def test_retry_after_http_date_is_seconds_from_now() -> None:
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+# ---------------------------------------------------------------- a real TLS server on loopback
+
+
+class Hello(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def do_GET(self) -> None:
+        body = f"host={self.headers['host']}".encode()
+        self.send_response(200)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def tls_server(ca: trustme.CA) -> Iterator[int]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("chat.example.test").configure_cert(context)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("ca") / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+@pytest.mark.parametrize("impersonate", [None, "chrome110"])
+def test_routes_keep_the_url_and_host_and_verify_against_the_given_ca(
+    tls_server: int, ca_file: str, impersonate: str | None
+) -> None:
+    spec = ClientSpec(provider="P", impersonate=impersonate)
+    with (
+        network_overrides(routes={"chat.example.test": ("127.0.0.1", tls_server)}, ca_bundle=ca_file),
+        sync_client(spec) as client,
+    ):
+        response = client.get("https://chat.example.test/")
+    assert response.text == "host=chat.example.test"
+
+
+@pytest.mark.parametrize("impersonate", [None, "chrome110"])
+def test_async_routes(tls_server: int, ca_file: str, impersonate: str | None) -> None:
+    async def fetch() -> str:
+        spec = ClientSpec(provider="P", impersonate=impersonate)
+        with network_overrides(routes={"chat.example.test": ("127.0.0.1", tls_server)}, ca_bundle=ca_file):
+            async with async_client(spec) as client:
+                return (await client.get("https://chat.example.test/")).text
+
+    assert asyncio.run(fetch()) == "host=chat.example.test"
+
+
+@pytest.mark.parametrize("impersonate", [None, "chrome110"])
+def test_tls_verification_is_on_by_default(tls_server: int, impersonate: str | None) -> None:
+    spec = ClientSpec(provider="P", impersonate=impersonate)
+    with (
+        network_overrides(routes={"chat.example.test": ("127.0.0.1", tls_server)}),
+        sync_client(spec) as client,
+        pytest.raises(Exception) as raised,
+    ):
+        client.get("https://chat.example.test/")
+    translated = translate_error(raised.value, provider="P", url=None)
+    assert isinstance(translated, ProviderConnectionError)
+    assert "certificate" in str(translated).lower() or "ssl" in str(translated).lower()
+
+
+@pytest.mark.parametrize("impersonate", [None, "chrome110"])
+def test_verification_off_needs_the_explicit_argument(tls_server: int, impersonate: str | None) -> None:
+    spec = ClientSpec(provider="P", impersonate=impersonate, verify=False)
+    with (
+        network_overrides(routes={"chat.example.test": ("127.0.0.1", tls_server)}),
+        sync_client(spec) as client,
+    ):
+        assert client.get("https://chat.example.test/").status_code == 200
+
+
+def test_provider_call_against_a_dead_port_is_a_connection_error(user_messages: list[dict[str, str]]) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with (
+        network_overrides(routes={"chatanywhere.cn": ("127.0.0.1", port)}),
+        pytest.raises(ProviderConnectionError) as raised,
+    ):
+        list(providers.ChatAnywhere.create_completion("gpt-3.5-turbo", user_messages, stream=True))
+    assert (
+        raised.value.provider == "ChatAnywhere" and raised.value.url == "https://chatanywhere.cn/v1/chat/gpt/"
+    )

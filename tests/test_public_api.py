@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import pytest
+
+import providers
+from tests.spec_contracts import FLAGS
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    public = {name for name in vars(providers) if not name.startswith("_")}
+    modules = {name for name, value in vars(providers).items() if inspect.ismodule(value)}
+    assert set(providers.__all__) - {"__version__"} == public - modules
+    assert len(providers.__all__) == len(set(providers.__all__))
+
+
+def test_registry_holds_the_five_providers_by_definition() -> None:
+    assert [p.__name__ for p in providers.all()] == [
+        "Aichat",
+        "ChatAnywhere",
+        "ChatGptEs",
+        "EasyChat",
+        "Equing",
+    ]
+    assert providers.get("easychat") is providers.EasyChat
+    assert providers.get("CHATGPTES") is providers.ChatGptEs
+
+
+def test_registry_unknown_name_lists_the_known_ones() -> None:
+    with pytest.raises(KeyError, match="known providers: Aichat"):
+        providers.get("nope")
+
+
+def test_defining_a_provider_registers_it_and_a_name_clash_is_refused() -> None:
+    from providers import registry
+
+    class Toy(providers.AsyncProvider):
+        url = "https://toy.invalid"
+
+    try:
+        assert providers.get("toy") is Toy
+        with pytest.raises(ValueError, match="already registered"):
+
+            class Toy(providers.AsyncProvider):  # type: ignore[no-redef]
+                url = "https://other.invalid"
+    finally:
+        registry._providers.pop("toy")
+
+
+@pytest.mark.parametrize("name", sorted(FLAGS))
+def test_documented_class_flags(name: str) -> None:
+    provider = providers.get(name)
+    for flag, value in FLAGS[name].items():
+        assert getattr(provider, flag) == value, flag
+
+
+@pytest.mark.parametrize("name", sorted(FLAGS))
+def test_params_describes_the_call(name: str) -> None:
+    provider = providers.get(name)
+    assert provider.params.startswith(f"providers.{name.lower()}.{name} supports: (")
+    assert "model: str" in provider.params and "messages: Messages" in provider.params
+    assert ("stream: bool" in provider.params) == provider.supports_stream
+
+
+@pytest.mark.parametrize(
+    ("name", "native"),
+    [
+        ("EasyChat", "create_completion"),
+        ("Equing", "create_completion"),
+        ("Aichat", "create_async"),
+        ("ChatAnywhere", "create_async_generator"),
+        ("ChatGptEs", "create_async_generator"),
+    ],
+)
+def test_each_provider_implements_only_its_native_style(name: str, native: str) -> None:
+    provider = providers.get(name)
+    styles = {"create_completion", "create_async", "create_async_generator"}
+    assert {style for style in styles if style in vars(provider)} == {native}
+
+
+def test_import_does_not_load_curl_cffi() -> None:
+    code = "import sys, providers; print('curl_cffi' in sys.modules, 'httpx_curl_cffi' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]

@@ -1,0 +1,1 @@
+"""wiretape's harness: record, replay, verify and diff the providers' HTTP exchanges."""

@@ -1,0 +1,156 @@
+"""The offline guarantee: no socket to anything but loopback, from any client in the process.
+
+Python sockets (httpx, anything built on ``socket``) are checked at
+``connect``; libcurl (curl_cffi) opens its sockets in C, so its requests are
+checked before they are handed to curl.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import socket
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+from urllib.parse import urlsplit
+
+
+class NetworkBlockedError(RuntimeError):
+    """A connection to a non-loopback address was attempted while the network is blocked."""
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _address_host(address: Any) -> str | None:
+    if isinstance(address, tuple) and address:
+        return str(address[0])
+    return None  # unix sockets and the like are local
+
+
+def _blocked(target: str) -> NetworkBlockedError:
+    return NetworkBlockedError(
+        f"network access to {target} is blocked in offline mode; replay it from a cassette "
+        "or record it with --record-mode (see python -m tools --help)"
+    )
+
+
+@contextlib.contextmanager
+def block_network() -> Iterator[None]:
+    """Within the block, connecting to a non-loopback address raises :class:`NetworkBlockedError`."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def check(sock: socket.socket, address: Any) -> None:
+        host = _address_host(address)
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and host is not None and not is_loopback(host):
+            raise _blocked(f"{host}:{address[1]}")
+
+    def guarded_connect(sock: socket.socket, address: Any) -> None:
+        check(sock, address)
+        real_connect(sock, address)
+
+    def guarded_connect_ex(sock: socket.socket, address: Any) -> int:
+        check(sock, address)
+        return real_connect_ex(sock, address)
+
+    patches: list[Any] = [
+        mock.patch.object(socket.socket, "connect", guarded_connect),
+        mock.patch.object(socket.socket, "connect_ex", guarded_connect_ex),
+        mock.patch.object(socket, "getaddrinfo", _guarded_getaddrinfo(socket.getaddrinfo)),
+    ]
+    patches += _curl_patches()
+    with contextlib.ExitStack() as stack:
+        for patch in patches:
+            stack.enter_context(patch)
+        yield
+
+
+def _guarded_getaddrinfo(real: Any) -> Any:
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        # Resolving a public name is already a packet on the network (DNS).
+        if host is not None and isinstance(host, (str, bytes)):
+            name = host.decode() if isinstance(host, bytes) else host
+            if not is_loopback(name) and not _is_literal_address(name):
+                raise _blocked(f"name resolution of {name}")
+        return real(host, *args, **kwargs)
+
+    return getaddrinfo
+
+
+def _is_literal_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _slist_entries(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    from curl_cffi._wrapper import ffi
+
+    entries = []
+    node = value
+    while node != ffi.NULL:
+        entries.append(ffi.string(node.data))
+        node = node.next
+    return entries
+
+
+def _curl_patches() -> list[Any]:
+    try:
+        from curl_cffi import Curl, CurlOpt
+        from curl_cffi.aio import AsyncCurl
+    except ImportError:
+        return []
+    real_setopt, real_reset, real_perform = Curl.setopt, Curl.reset, Curl.perform
+    real_add_handle = AsyncCurl.add_handle
+    # What each handle was told: its URL, and hosts whose connections go to loopback instead.
+    urls: dict[int, str] = {}
+    redirected: dict[int, set[str]] = {}
+
+    def setopt(curl: Any, option: Any, value: Any) -> Any:
+        if option in (CurlOpt.CONNECT_TO, CurlOpt.RESOLVE) and value:
+            for entry in _slist_entries(value):
+                fields = (entry.decode() if isinstance(entry, bytes) else str(entry)).split(":")
+                if len(fields) >= 3 and is_loopback(fields[-2]):
+                    redirected.setdefault(id(curl), set()).add(fields[0].lstrip("+"))
+        elif option == CurlOpt.URL:
+            urls[id(curl)] = value.decode() if isinstance(value, bytes) else str(value)
+        return real_setopt(curl, option, value)
+
+    def reset(curl: Any) -> Any:
+        urls.pop(id(curl), None)
+        redirected.pop(id(curl), None)
+        return real_reset(curl)
+
+    def check(curl: Any) -> None:
+        url = urls.get(id(curl), "")
+        host = urlsplit(url).hostname or ""
+        targets = redirected.get(id(curl), set())
+        if url and not is_loopback(host) and host not in targets and "" not in targets:
+            raise _blocked(f"{url} (libcurl)")
+
+    def perform(curl: Any, *args: Any, **kwargs: Any) -> Any:
+        check(curl)
+        return real_perform(curl, *args, **kwargs)
+
+    def add_handle(multi: Any, curl: Any) -> Any:
+        check(curl)
+        return real_add_handle(multi, curl)
+
+    return [
+        mock.patch.object(Curl, "setopt", setopt),
+        mock.patch.object(Curl, "reset", reset),
+        mock.patch.object(Curl, "perform", perform),
+        mock.patch.object(AsyncCurl, "add_handle", add_handle),
+    ]
