@@ -1,0 +1,290 @@
+"""The cassette API: ``with cassette(path, mode=...)`` records or replays every request made inside.
+
+Modes (:class:`RecordMode`):
+
+- ``none`` (default): replay only; a request without a recording raises :class:`CassetteMissError`.
+- ``once``: replay if the file exists, otherwise record everything.
+- ``new_episodes``: replay what is recorded, record what is not, keep both.
+- ``all``: send every request and record it; the file is replaced, not appended to.
+- ``rewrite``: like ``all``, and the cassette's provenance is started afresh.
+
+The file is written only when the block ends without an exception, sanitised,
+atomically (temp file then rename) and under a file lock, so an interrupted or
+failed re-recording leaves the previous cassette untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import enum
+import hashlib
+import platform
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+from filelock import FileLock
+
+from . import intercept
+from .cassette_file import (
+    CassetteData,
+    Interaction,
+    RecordedRequest,
+    RecordedResponse,
+    dumps,
+    load,
+    write_atomically,
+)
+from .matching import DEFAULT_IGNORED_HEADERS, MatchConfig, RequestIndex, request_fields
+from .sanitize import SecretRules, sanitize
+
+TOOL_NAME = "wiretape"
+TOOL_VERSION = "0.1.0"
+LOCK_TIMEOUT = 600.0
+
+
+class RecordMode(str, enum.Enum):
+    NONE = "none"
+    ONCE = "once"
+    NEW_EPISODES = "new_episodes"
+    ALL = "all"
+    REWRITE = "rewrite"
+
+
+class CassetteError(Exception):
+    """Base of the harness's errors."""
+
+
+class CassetteMissError(CassetteError):
+    """A request that the cassette cannot answer in the current mode."""
+
+
+class CassetteNotFoundError(CassetteError):
+    """Replay was asked of a cassette file that does not exist."""
+
+
+class Cassette:
+    """One cassette file, active between ``__enter__`` and ``__exit__``."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        mode: RecordMode | str = RecordMode.NONE,
+        rules: SecretRules | None = None,
+        ignored_headers: frozenset[str] = DEFAULT_IGNORED_HEADERS,
+        realtime: bool = False,
+        rechunk: intercept.Rechunk | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        allow_repeats: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        self.mode = RecordMode(mode)
+        self.config = MatchConfig(rules=rules or SecretRules(), ignored_headers=ignored_headers)
+        self.realtime = realtime
+        self.rechunk = rechunk
+        self.metadata = dict(metadata or {})
+        self.allow_repeats = allow_repeats
+        self.data = CassetteData()
+        self.index = RequestIndex(self.config, allow_repeats=allow_repeats)
+        self.recorded: list[Interaction] = []
+        self.played = 0
+        self.written = False
+        self._lock: FileLock | None = None
+        self._replaying = True
+        self._recording = False
+
+    # ------------------------------------------------------------ lifecycle
+
+    def __enter__(self) -> Cassette:
+        exists = self.path.exists()
+        if self.mode is RecordMode.NONE and not exists:
+            raise CassetteNotFoundError(
+                f"{self.path}: no such cassette, and record mode 'none' only replays; "
+                "record it with --record-mode=once (pytest) or python -m tools record"
+            )
+        self._recording = self.mode is not RecordMode.NONE and not (self.mode is RecordMode.ONCE and exists)
+        self._replaying = self.mode not in (RecordMode.ALL, RecordMode.REWRITE)
+        if self._recording:
+            self._lock = FileLock(_lock_path(self.path), timeout=LOCK_TIMEOUT)
+            self._lock.acquire()
+        try:
+            if exists and self.mode is not RecordMode.REWRITE:
+                self.data = load(self.path)
+            if self._replaying:
+                for interaction in self.data.interactions:
+                    self.index.add(self._fields_of_recording(interaction.request))
+        except BaseException:
+            self._release()
+            raise
+        intercept.install(self)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        intercept.uninstall(self)
+        try:
+            if exc_type is None and self._recording:
+                self.write()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def write(self) -> None:
+        """Write the cassette (sanitised, atomically): the kept recordings plus the new ones."""
+        kept = self.data.interactions if self.mode is RecordMode.NEW_EPISODES else []
+        metadata = {} if self.mode is RecordMode.REWRITE else dict(self.data.metadata)
+        metadata.update(self.metadata)
+        metadata.update(_provenance())
+        data = CassetteData(interactions=[*kept, *self.recorded], metadata=metadata)
+        write_atomically(self.path, dumps(sanitize(data, self.config.rules)))
+        self.written = True
+
+    # ------------------------------------------------------------ the handler
+
+    def _fields_of_recording(self, request: RecordedRequest) -> dict[str, str]:
+        return request_fields(request.method, request.uri, request.headers, request.body, self.config)
+
+    def _fields_of(self, request: httpx.Request) -> dict[str, str]:
+        return request_fields(
+            request.method, str(request.url), request.headers.multi_items(), request.content, self.config
+        )
+
+    def _lookup(self, request: httpx.Request) -> httpx.Response | None:
+        fields = self._fields_of(request)
+        position = self.index.take(fields) if self._replaying else None
+        if position is not None:
+            self.played += 1
+            recorded = self.data.interactions[position].response
+            return intercept.replay_response(request, recorded, realtime=self.realtime, rechunk=self.rechunk)
+        if not self._recording:
+            raise CassetteMissError(self._miss_message(request, fields))
+        return None
+
+    def _start_recording(self, request: httpx.Request) -> tuple[RecordedResponse, Interaction]:
+        recorded = RecordedResponse(status=0, reason="", headers=[], body=b"")
+        interaction = Interaction(
+            request=RecordedRequest(
+                method=request.method,
+                uri=str(request.url),
+                headers=request.headers.multi_items(),
+                body=request.content,
+            ),
+            response=recorded,
+        )
+        return recorded, interaction
+
+    def _finish_headers(
+        self, response: httpx.Response, recorded: RecordedResponse, interaction: Interaction, started: float
+    ) -> None:
+        now = time.perf_counter()
+        recorded.status = response.status_code
+        recorded.reason = response.reason_phrase
+        recorded.header_delay = now - started
+        headers = response.headers.multi_items()
+        if "curl" in response.extensions:
+            # curl hands over the body already decoded.
+            headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
+        recorded.headers = headers
+        self.recorded.append(interaction)
+
+    def handle(self, request: httpx.Request, send: Callable[[], httpx.Response]) -> httpx.Response:
+        replayed = self._lookup(request)
+        if replayed is not None:
+            self._sleep_header_delay(replayed)
+            return replayed
+        recorded, interaction = self._start_recording(request)
+        started = time.perf_counter()
+        response = send()
+        self._finish_headers(response, recorded, interaction, started)
+        intercept.tee(response, recorded, time.perf_counter(), is_async=False)
+        return response
+
+    async def ahandle(
+        self, request: httpx.Request, send: Callable[[], Awaitable[httpx.Response]]
+    ) -> httpx.Response:
+        replayed = self._lookup(request)
+        if replayed is not None:
+            if self.realtime:
+                await asyncio.sleep(self._header_delay_of(replayed))
+            return replayed
+        recorded, interaction = self._start_recording(request)
+        started = time.perf_counter()
+        response = await send()
+        self._finish_headers(response, recorded, interaction, started)
+        intercept.tee(response, recorded, time.perf_counter(), is_async=True)
+        return response
+
+    def _header_delay_of(self, response: httpx.Response) -> float:
+        return float(response.extensions.get("wiretape_header_delay", 0.0))
+
+    def _sleep_header_delay(self, response: httpx.Response) -> None:
+        if self.realtime:
+            time.sleep(self._header_delay_of(response))
+
+    # ------------------------------------------------------------ errors
+
+    def _miss_message(self, request: httpx.Request, fields: Mapping[str, str]) -> str:
+        lines = [
+            f"{self.path}: no recording matches {request.method} {request.url} "
+            f"(record mode '{self.mode.value}' does not send requests)"
+        ]
+        again = self.index.played_before(fields)
+        if again is not None:
+            lines.append(
+                f"  interaction #{again} matches but was already played; each recording plays once "
+                "(record the repeated request, or pass allow_repeats=True)"
+            )
+            return "\n".join(lines)
+        nearest = self.index.nearest(fields)
+        if nearest is None:
+            lines.append("  the cassette holds no interactions")
+        else:
+            position, differences = nearest
+            recorded = self.data.interactions[position].request
+            lines.append(f"  nearest recording: interaction #{position} ({recorded.method} {recorded.uri})")
+            lines += [f"    {line}" for line in differences]
+        lines.append(
+            "  if the upstream changed, re-record: pytest --record-mode=all, or python -m tools record"
+        )
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------ facts for tests and tools
+
+    @property
+    def all_played(self) -> bool:
+        return self.played == len(self.index)
+
+
+def cassette(path: str | Path, **options: Any) -> Cassette:
+    """``with cassette("cassettes/easychat/stream.yaml", mode="none"):`` — see :class:`Cassette`."""
+    return Cassette(path, **options)
+
+
+def _lock_path(path: Path) -> str:
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    return str(Path(tempfile.gettempdir()) / f"wiretape-{digest}.lock")
+
+
+def _provenance() -> dict[str, Any]:
+    import providers
+
+    return {
+        "recorded_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "tool": f"{TOOL_NAME} {TOOL_VERSION}",
+        "provider_version": providers.__version__,
+        "python": platform.python_version(),
+    }

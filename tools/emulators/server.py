@@ -1,0 +1,182 @@
+"""A threaded HTTPS server on loopback that hosts several upstreams, chosen by the Host header.
+
+TLS uses a throwaway CA (trustme). Clients reach it unchanged through
+:func:`providers.http.network_overrides` (``routes()`` and ``ca_file``), so
+requests keep the real upstream URLs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import socket
+import ssl
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import trustme
+
+from providers.http import NetworkOverrides, network_overrides
+
+
+@dataclass
+class Exchange:
+    """One request, and the means to answer it (whole, streamed, or by breaking the connection)."""
+
+    handler: http.server.BaseHTTPRequestHandler
+    method: str
+    host: str
+    path: str
+    query: dict[str, str]
+    headers: Mapping[str, str]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def respond(self, status: int, body: bytes | str = b"", headers: Mapping[str, str] | None = None) -> None:
+        data = body.encode() if isinstance(body, str) else body
+        self.handler.send_response(status)
+        for name, value in (headers or {}).items():
+            self.handler.send_header(name, value)
+        self.handler.send_header("content-length", str(len(data)))
+        self.handler.end_headers()
+        self.handler.wfile.write(data)
+        self.handler.wfile.flush()
+
+    def stream(
+        self,
+        status: int,
+        pieces: Iterator[bytes] | list[bytes],
+        headers: Mapping[str, str] | None = None,
+        *,
+        delay: float = 0.0,
+        cut: bool = False,
+    ) -> None:
+        """Send ``pieces`` as HTTP chunks, ``delay`` seconds apart.
+
+        With ``cut``, the connection is dropped instead of ending the body.
+        """
+        self.handler.send_response(status)
+        for name, value in (headers or {}).items():
+            self.handler.send_header(name, value)
+        self.handler.send_header("transfer-encoding", "chunked")
+        self.handler.end_headers()
+        self.handler.wfile.flush()
+        for index, piece in enumerate(pieces):
+            if delay and index:
+                time.sleep(delay)
+            if piece:
+                self.handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.handler.wfile.flush()
+        if cut:
+            self.break_connection()
+            return
+        self.handler.wfile.write(b"0\r\n\r\n")
+        self.handler.wfile.flush()
+
+    def break_connection(self) -> None:
+        self.handler.close_connection = True
+        with contextlib.suppress(OSError):
+            self.handler.connection.shutdown(socket.SHUT_RDWR)
+
+
+App = Callable[[Exchange], None]
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Without it every keep-alive POST waits ~40 ms for a delayed ACK.
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def _dispatch(self) -> None:
+        host = (self.headers.get("host") or "").split(":")[0].lower()
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length else b""
+        parts = urlsplit(self.path)
+        exchange = Exchange(
+            handler=self,
+            method=self.command,
+            host=host,
+            path=parts.path,
+            query=dict(parse_qsl(parts.query, keep_blank_values=True)),
+            headers={name.lower(): value for name, value in self.headers.items()},
+            body=body,
+        )
+        app = self.server.apps.get(host)
+        if app is None:
+            exchange.respond(421, f"no upstream named {host!r} here", {"content-type": "text/plain"})
+            return
+        self.server.requests_seen += 1
+        app(exchange)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _dispatch
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    apps: Mapping[str, App]
+    tls: ssl.SSLContext
+    requests_seen: int = 0
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        # The TLS handshake happens in the connection's own thread, not in the accept loop.
+        try:
+            wrapped = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        super().finish_request(wrapped, client_address)
+
+
+class LoopbackServer:
+    """``with LoopbackServer({"chatgpt.es": app}) as server: with server.overrides(): ...``"""
+
+    def __init__(self, apps: Mapping[str, App]) -> None:
+        self.apps = dict(apps)
+        self._ca = trustme.CA()
+        self._directory = tempfile.TemporaryDirectory(prefix="wiretape-ca-")
+        self.ca_file = str(Path(self._directory.name) / "ca.pem")
+        self._ca.cert_pem.write_to_path(self.ca_file)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self._ca.issue_cert(*self.apps).configure_cert(context)
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.apps = self.apps
+        self._server.tls = context
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="wiretape-upstreams", daemon=True
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def requests_seen(self) -> int:
+        return self._server.requests_seen
+
+    def routes(self) -> dict[str, tuple[str, int]]:
+        return dict.fromkeys(self.apps, ("127.0.0.1", self.port))
+
+    def overrides(self) -> contextlib.AbstractContextManager[NetworkOverrides]:
+        """Within the block, the providers' hosts lead here and this server's CA is trusted."""
+        return network_overrides(routes=self.routes(), ca_bundle=self.ca_file)
+
+    def __enter__(self) -> LoopbackServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+        self._directory.cleanup()

@@ -1,0 +1,286 @@
+"""Interception of the httpx transports the providers use: plain httpx and httpx-curl-cffi, sync and async.
+
+The active handler (a cassette) sees every request first and either answers
+it (replay) or lets it through and tees the response stream (record). The
+patches are installed while at least one handler is active.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, Protocol
+
+import httpx
+
+from .cassette_file import Chunk, RecordedResponse, StreamError
+
+#: Transport errors a recorded stream can end with, replayed as the same httpx class.
+REPLAYABLE_ERRORS: dict[str, type[httpx.TransportError]] = {
+    cls.__name__: cls
+    for cls in (
+        httpx.RemoteProtocolError,
+        httpx.ReadError,
+        httpx.ReadTimeout,
+        httpx.WriteError,
+        httpx.NetworkError,
+        httpx.TimeoutException,
+    )
+}
+CURL_TIMEOUT_CODE = 28
+
+
+class Handler(Protocol):
+    def handle(self, request: httpx.Request, send: Callable[[], httpx.Response]) -> httpx.Response: ...
+
+    async def ahandle(
+        self, request: httpx.Request, send: Callable[[], Awaitable[httpx.Response]]
+    ) -> httpx.Response: ...
+
+
+_lock = threading.RLock()
+_handlers: list[Handler] = []
+_originals: list[tuple[type, str, Any]] = []
+
+
+def _targets() -> list[tuple[type, str, bool]]:
+    targets: list[tuple[type, str, bool]] = [
+        (httpx.HTTPTransport, "handle_request", False),
+        (httpx.AsyncHTTPTransport, "handle_async_request", True),
+    ]
+    try:
+        import httpx_curl_cffi
+    except ImportError:
+        return targets
+    targets += [
+        (httpx_curl_cffi.CurlTransport, "handle_request", False),
+        (httpx_curl_cffi.AsyncCurlTransport, "handle_async_request", True),
+    ]
+    return targets
+
+
+def install(handler: Handler) -> None:
+    """Route every request of the supported transports through ``handler`` until :func:`uninstall`."""
+    with _lock:
+        _handlers.append(handler)
+        if _originals:
+            return
+        for cls, name, is_async in _targets():
+            original = cls.__dict__[name]
+            _originals.append((cls, name, original))
+            setattr(cls, name, _async_patch(original) if is_async else _sync_patch(original))
+
+
+def uninstall(handler: Handler) -> None:
+    with _lock:
+        _handlers.remove(handler)
+        if _handlers:
+            return
+        while _originals:
+            cls, name, original = _originals.pop()
+            setattr(cls, name, original)
+
+
+def _current() -> Handler | None:
+    return _handlers[-1] if _handlers else None
+
+
+def _sync_patch(original: Callable[[Any, httpx.Request], httpx.Response]) -> Any:
+    def handle_request(transport: Any, request: httpx.Request) -> httpx.Response:
+        handler = _current()
+        if handler is None:
+            return original(transport, request)
+        request.read()
+        return handler.handle(request, lambda: original(transport, request))
+
+    return handle_request
+
+
+def _async_patch(original: Callable[[Any, httpx.Request], Awaitable[httpx.Response]]) -> Any:
+    async def handle_async_request(transport: Any, request: httpx.Request) -> httpx.Response:
+        handler = _current()
+        if handler is None:
+            return await original(transport, request)
+        await request.aread()
+        return await handler.ahandle(request, lambda: original(transport, request))
+
+    return handle_async_request
+
+
+# ---------------------------------------------------------------- record: a tee on the response stream
+
+
+def error_kind(exc: BaseException) -> str | None:
+    """The name under which a stream-ending transport error is recorded, None if it is not one."""
+    if isinstance(exc, httpx.TransportError):
+        for cls in type(exc).__mro__:
+            if cls.__name__ in REPLAYABLE_ERRORS:
+                return cls.__name__
+        return "ReadError"
+    curl = __import__("sys").modules.get("curl_cffi")
+    if curl is not None and isinstance(exc, curl.CurlError):
+        return "ReadTimeout" if getattr(exc, "code", None) == CURL_TIMEOUT_CODE else "ReadError"
+    return None
+
+
+class _TeeRecord:
+    """Collects the chunks of one response as the provider reads them."""
+
+    def __init__(self, response: RecordedResponse, started: float) -> None:
+        self.response = response
+        self.body = bytearray()
+        self.last = started
+        self.finished = False
+
+    def chunk(self, data: bytes) -> None:
+        now = time.perf_counter()
+        self.response.chunks.append(Chunk(size=len(data), delay=now - self.last))
+        self.body.extend(data)
+        self.response.body = bytes(self.body)
+        self.last = now
+
+    def error(self, exc: BaseException) -> None:
+        kind = error_kind(exc)
+        if kind is not None:
+            self.response.error = StreamError(kind=kind, message=str(exc))
+
+
+class TeeStream(httpx.SyncByteStream):
+    """Hands each chunk on as it arrives and records it; on early close, reads the rest to record it."""
+
+    def __init__(self, inner: Any, record: _TeeRecord) -> None:
+        self._inner = inner
+        self._record = record
+        self._iterator: Iterator[bytes] | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        self._iterator = iter(self._inner)
+        yield from self._pump(self._iterator)
+
+    def _pump(self, iterator: Iterator[bytes]) -> Iterator[bytes]:
+        try:
+            for data in iterator:
+                if data:
+                    self._record.chunk(data)
+                    yield data
+        except Exception as exc:
+            self._record.error(exc)
+            raise
+        self._record.finished = True
+
+    def close(self) -> None:
+        try:
+            if not self._record.finished:
+                iterator = self._iterator or iter(self._inner)
+                for _ in self._pump(iterator):
+                    pass
+        except (httpx.TransportError, OSError) as exc:
+            # The provider stopped reading; a failure of the rest of the stream is recorded, not raised.
+            self._record.error(exc)
+        finally:
+            self._inner.close()
+
+
+class AsyncTeeStream(httpx.AsyncByteStream):
+    def __init__(self, inner: Any, record: _TeeRecord) -> None:
+        self._inner = inner
+        self._record = record
+        self._iterator: AsyncIterator[bytes] | None = None
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        self._iterator = self._inner.__aiter__()
+        async for data in self._pump(self._iterator):
+            yield data
+
+    async def _pump(self, iterator: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        try:
+            async for data in iterator:
+                if data:
+                    self._record.chunk(data)
+                    yield data
+        except Exception as exc:
+            self._record.error(exc)
+            raise
+        self._record.finished = True
+
+    async def aclose(self) -> None:
+        try:
+            if not self._record.finished:
+                iterator = self._iterator or self._inner.__aiter__()
+                async for _ in self._pump(iterator):
+                    pass
+        except (httpx.TransportError, OSError) as exc:
+            self._record.error(exc)
+        finally:
+            await self._inner.aclose()
+
+
+def tee(response: httpx.Response, recorded: RecordedResponse, started: float, *, is_async: bool) -> None:
+    """Replace ``response``'s stream by a tee that fills ``recorded``."""
+    record = _TeeRecord(recorded, started)
+    response.stream = (
+        AsyncTeeStream(response.stream, record) if is_async else TeeStream(response.stream, record)
+    )
+
+
+# ---------------------------------------------------------------- replay
+
+
+Rechunk = Callable[[bytes, list[bytes]], list[bytes]]
+
+
+class ReplayStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """The recorded chunks, optionally with their recorded delays, then the recorded error if any."""
+
+    def __init__(
+        self, request: httpx.Request, pieces: list[bytes], delays: list[float], error: StreamError | None
+    ) -> None:
+        self._request = request
+        self._pieces = pieces
+        self._delays = delays
+        self._error = error
+
+    def __iter__(self) -> Iterator[bytes]:
+        for piece, delay in zip(self._pieces, self._delays, strict=True):
+            if delay > 0:
+                time.sleep(delay)
+            yield piece
+        self._raise_recorded_error()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for piece, delay in zip(self._pieces, self._delays, strict=True):
+            if delay > 0:
+                await asyncio.sleep(delay)
+            yield piece
+        self._raise_recorded_error()
+
+    def _raise_recorded_error(self) -> None:
+        if self._error is not None:
+            error_class = REPLAYABLE_ERRORS.get(self._error.kind, httpx.ReadError)
+            raise error_class(f"(replayed) {self._error.message}", request=self._request)
+
+
+def replay_response(
+    request: httpx.Request, recorded: RecordedResponse, *, realtime: bool, rechunk: Rechunk | None
+) -> httpx.Response:
+    pieces = recorded.pieces()
+    delays = (
+        [chunk.delay for chunk in recorded.chunks] if realtime and recorded.chunks else [0.0] * len(pieces)
+    )
+    if rechunk is not None:
+        pieces = [piece for piece in rechunk(recorded.body, pieces) if piece]
+        if b"".join(pieces) != recorded.body:
+            raise ValueError("a rechunk hook must cut the body, not change it")
+        delays = [0.0] * len(pieces)
+    return httpx.Response(
+        recorded.status,
+        headers=recorded.headers,
+        stream=ReplayStream(request, pieces, delays, recorded.error),
+        request=request,
+        extensions={
+            "reason_phrase": recorded.reason.encode("ascii", "replace"),
+            "wiretape_header_delay": recorded.header_delay,
+        },
+    )
