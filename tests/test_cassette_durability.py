@@ -1,0 +1,78 @@
+"""Concurrent and interrupted re-recording: the cassette is never corrupt, never half-written."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tools.cassette_file import load
+from tools.emulators.server import Exchange, LoopbackServer
+
+HOST = "slow.test"
+
+RECORDER = """
+import sys
+from providers.http import ClientSpec, network_overrides, sync_client
+from tools.cassette import Cassette
+
+path, port, ca, what = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+with network_overrides(routes={"slow.test": ("127.0.0.1", port)}, ca_bundle=ca):
+    with Cassette(path, mode="all"), sync_client(ClientSpec(provider="t")) as client:
+        print("recording", flush=True)
+        client.get("https://slow.test/" + what).read()
+"""
+
+
+def app(exchange: Exchange) -> None:
+    delay = 0.5 if exchange.path == "/slow" else 0.01
+    exchange.stream(200, [exchange.path.encode() * 50] * 8, {"content-type": "text/plain"}, delay=delay)
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[LoopbackServer]:
+    with LoopbackServer({HOST: app}) as server:
+        yield server
+
+
+def recorder(path: Path, upstream: LoopbackServer, what: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", RECORDER, str(path), str(upstream.port), upstream.ca_file, what],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_sigkill_during_re_recording_leaves_the_previous_cassette_intact(
+    upstream: LoopbackServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "c.yaml"
+    first = recorder(path, upstream, "fast")
+    assert first.wait(timeout=60) == 0
+    before = path.read_bytes()
+    second = recorder(path, upstream, "slow")
+    assert second.stdout is not None and second.stdout.readline().strip() == "recording"
+    time.sleep(1.0)  # mid-stream
+    os.kill(second.pid, signal.SIGKILL)
+    second.wait(timeout=10)
+    assert path.read_bytes() == before
+    assert load(path).interactions[0].request.uri == "https://slow.test/fast"
+
+
+def test_concurrent_recorders_of_one_cassette_never_corrupt_it(
+    upstream: LoopbackServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "c.yaml"
+    processes = [recorder(path, upstream, f"worker{index}") for index in range(4)]
+    assert [process.wait(timeout=120) for process in processes] == [0, 0, 0, 0]
+    data = load(path)
+    assert len(data.interactions) == 1
+    path_part = "/" + data.interactions[0].request.uri.rsplit("/", 1)[1]
+    assert data.interactions[0].response.body == path_part.encode() * 50 * 8
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.yaml"]
