@@ -100,7 +100,7 @@ FETCHERS = [pytest.param(fetch_sync, id="sync"), pytest.param(fetch_async, id="a
 
 @pytest.mark.parametrize("impersonate", CLIENTS)
 @pytest.mark.parametrize("fetch", FETCHERS)
-@pytest.mark.parametrize("path", ["/sse?n=6&delay=0.08", "/text?delay=0.02"])
+@pytest.mark.parametrize("path", ["/sse?n=6&delay=0.08", "/text?delay=0.04"])
 def test_record_is_incremental_and_replay_keeps_chunks_and_timing(
     upstream: LoopbackServer, tmp_path: Path, impersonate: str | None, fetch, path: str
 ) -> None:  # type: ignore[no-untyped-def]
@@ -118,9 +118,12 @@ def test_record_is_incremental_and_replay_keeps_chunks_and_timing(
     assert upstream.requests_seen == before  # served from the cassette
     assert replayed_pieces == recorded_pieces
 
+    stored = load(path_file).interactions[0].response
+    recorded_total = stored.header_delay + sum(chunk.delay for chunk in stored.chunks)
+    assert recorded_total == pytest.approx(recorded_times[-1], rel=0.10)
     with Cassette(path_file, realtime=True):
         _, realtime_times = fetch(impersonate, path)
-    assert realtime_times[-1] == pytest.approx(recorded_times[-1], rel=0.10)
+    assert realtime_times[-1] == pytest.approx(recorded_total, rel=0.10)
 
 
 @pytest.mark.parametrize("impersonate", CLIENTS)
