@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .cassette_file import Headers
+from .request_body import parse_body
 from .sanitize import VOLATILE, SecretRules, normalise_cookie_header
 
 #: Headers set by the transport, not by the provider: never compared.
@@ -61,40 +61,19 @@ def request_fields(
 
 
 def _body_fields(body: bytes, content_type: str, config: MatchConfig) -> dict[str, str]:
-    if not body:
-        return {}
-    text = body.decode("utf-8", errors="replace")
-    if "json" in content_type or text.lstrip().startswith(("{", "[")):
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError:
-            pass
+    parsed = parse_body(body, content_type)
+    if parsed is None:
+        return {"body": body.decode("utf-8", errors="replace")} if body else {}
+    fields: dict[str, str] = {}
+    for leaf in parsed.leaves:
+        if isinstance(leaf.value, str) and leaf.name is not None and config.rules.is_secret_field(leaf.name):
+            fields[leaf.path] = VOLATILE
+        elif parsed.kind == "json":
+            # JSON spelling keeps types apart: 1 vs "1" vs true.
+            fields[leaf.path] = json.dumps(leaf.value, ensure_ascii=False)
         else:
-            return dict(_flatten(value, "body", None, config))
-    if "x-www-form-urlencoded" in content_type:
-        fields: dict[str, str] = {}
-        for name, value in parse_qsl(text, keep_blank_values=True):
-            fields[f"body.{name}"] = VOLATILE if config.rules.is_secret_field(name) else value
-        return fields
-    return {"body": text}
-
-
-def _flatten(value: Any, path: str, name: str | None, config: MatchConfig) -> Iterable[tuple[str, str]]:
-    if isinstance(value, dict):
-        if not value:
-            yield path, "{}"
-        for key, item in value.items():
-            yield from _flatten(item, f"{path}.{key}", str(key), config)
-    elif isinstance(value, list):
-        if not value:
-            yield path, "[]"
-        for index, item in enumerate(value):
-            yield from _flatten(item, f"{path}[{index}]", name, config)
-    elif isinstance(value, str) and name is not None and config.rules.is_secret_field(name):
-        yield path, VOLATILE
-    else:
-        # JSON spelling keeps types apart: 1 vs "1" vs true.
-        yield path, json.dumps(value, ensure_ascii=False)
+            fields[leaf.path] = str(leaf.value)
+    return fields
 
 
 def key_of(fields: Fields) -> tuple[tuple[str, str], ...]:

@@ -12,13 +12,13 @@ recorded chunk boundaries of a streamed body stay where they were.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
 from .cassette_file import CassetteData, Headers, Interaction, RecordedRequest, RecordedResponse
+from .request_body import is_form, parse_body
 
 DEFAULT_SECRET_HEADERS = ("authorization", "proxy-authorization", "x-api-key", "api-key")
 DEFAULT_SECRET_FIELD = r"(?i)(nonce|token|secret|password|passwd|api[_-]?key|client[_-]?id|session|csrf)"
@@ -98,30 +98,6 @@ def set_cookie_value(header_value: str) -> tuple[str, str] | None:
     return (name, value) if sep else None
 
 
-def body_fields(body: bytes, content_type: str) -> list[tuple[str, str]] | None:
-    """Leaf ``(name, value)`` pairs of a JSON or form body; None for other bodies."""
-    text = body.decode("utf-8", errors="replace")
-    if "json" in content_type or text.lstrip().startswith(("{", "[")):
-        try:
-            return list(_json_leaves(json.loads(text)))
-        except json.JSONDecodeError:
-            return None
-    if "x-www-form-urlencoded" in content_type:
-        return parse_qsl(text, keep_blank_values=True)
-    return None
-
-
-def _json_leaves(value: object, name: str = "") -> Iterable[tuple[str, str]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _json_leaves(item, str(key))
-    elif isinstance(value, list):
-        for item in value:
-            yield from _json_leaves(item, name)
-    elif isinstance(value, str):
-        yield name, value
-
-
 def _header(headers: Headers, name: str) -> str:
     return next((value for key, value in headers if key.lower() == name), "")
 
@@ -143,10 +119,10 @@ def collect_secrets(data: CassetteData, rules: SecretRules) -> Placeholders:
                 pair = set_cookie_value(value)
                 if pair:
                     placeholders.add(pair[1], f"cookie{_alnum(pair[0])}")
-        fields = body_fields(request.body, _header(request.headers, "content-type")) or []
-        for field_name, value in fields:
-            if rules.is_secret_field(field_name):
-                placeholders.add(value, _alnum(field_name)[-8:] or "field")
+        parsed = parse_body(request.body, _header(request.headers, "content-type"))
+        for leaf in parsed.leaves if parsed else []:
+            if isinstance(leaf.value, str) and leaf.name is not None and rules.is_secret_field(leaf.name):
+                placeholders.add(leaf.value, _alnum(leaf.name)[-8:] or "field")
         for pattern in rules.secret_patterns:
             for text in _texts(interaction):
                 for match in re.finditer(pattern, text):
@@ -211,7 +187,7 @@ def _apply_bytes(body: bytes, placeholders: Placeholders, content_type: str) -> 
     except UnicodeDecodeError:
         return body
     replaced = placeholders.apply(text)
-    if "x-www-form-urlencoded" in content_type:
+    if is_form(content_type):
         # A secret with characters that need escaping is only found in the decoded fields.
         pairs = parse_qsl(replaced, keep_blank_values=True)
         if any(placeholders.apply(value) != value for _, value in pairs):
