@@ -89,12 +89,10 @@ class Cassette:
         self.realtime = realtime
         self.rechunk = rechunk
         self.metadata = dict(metadata or {})
-        self.allow_repeats = allow_repeats
         self.data = CassetteData()
         self.index = RequestIndex(self.config, allow_repeats=allow_repeats)
         self.recorded: list[Interaction] = []
         self.played = 0
-        self.written = False
         self._lock: FileLock | None = None
         self._replaying = True
         self._recording = False
@@ -151,7 +149,6 @@ class Cassette:
         metadata.update(_provenance())
         data = CassetteData(interactions=[*kept, *self.recorded], metadata=metadata)
         write_atomically(self.path, dumps(sanitize(data, self.config.rules)))
-        self.written = True
 
     # ------------------------------------------------------------ the handler
 
@@ -163,13 +160,13 @@ class Cassette:
             request.method, str(request.url), request.headers.multi_items(), request.content, self.config
         )
 
-    def _lookup(self, request: httpx.Request) -> httpx.Response | None:
+    def _lookup(self, request: httpx.Request) -> RecordedResponse | None:
+        """The recording that answers ``request``; None when it is to be sent and recorded."""
         fields = self._fields_of(request)
         position = self.index.take(fields) if self._replaying else None
         if position is not None:
             self.played += 1
-            recorded = self.data.interactions[position].response
-            return intercept.replay_response(request, recorded, realtime=self.realtime, rechunk=self.rechunk)
+            return self.data.interactions[position].response
         if not self._recording:
             raise CassetteMissError(self._miss_message(request, fields))
         return None
@@ -202,10 +199,11 @@ class Cassette:
         self.recorded.append(interaction)
 
     def handle(self, request: httpx.Request, send: Callable[[], httpx.Response]) -> httpx.Response:
-        replayed = self._lookup(request)
-        if replayed is not None:
-            self._sleep_header_delay(replayed)
-            return replayed
+        answer = self._lookup(request)
+        if answer is not None:
+            if self.realtime:
+                time.sleep(answer.header_delay)
+            return self._replay(request, answer)
         recorded, interaction = self._start_recording(request)
         started = time.perf_counter()
         response = send()
@@ -216,11 +214,11 @@ class Cassette:
     async def ahandle(
         self, request: httpx.Request, send: Callable[[], Awaitable[httpx.Response]]
     ) -> httpx.Response:
-        replayed = self._lookup(request)
-        if replayed is not None:
+        answer = self._lookup(request)
+        if answer is not None:
             if self.realtime:
-                await asyncio.sleep(self._header_delay_of(replayed))
-            return replayed
+                await asyncio.sleep(answer.header_delay)
+            return self._replay(request, answer)
         recorded, interaction = self._start_recording(request)
         started = time.perf_counter()
         response = await send()
@@ -228,12 +226,8 @@ class Cassette:
         intercept.tee(response, recorded, time.perf_counter(), is_async=True)
         return response
 
-    def _header_delay_of(self, response: httpx.Response) -> float:
-        return float(response.extensions.get("wiretape_header_delay", 0.0))
-
-    def _sleep_header_delay(self, response: httpx.Response) -> None:
-        if self.realtime:
-            time.sleep(self._header_delay_of(response))
+    def _replay(self, request: httpx.Request, answer: RecordedResponse) -> httpx.Response:
+        return intercept.replay_response(request, answer, realtime=self.realtime, rechunk=self.rechunk)
 
     # ------------------------------------------------------------ errors
 

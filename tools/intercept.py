@@ -15,6 +15,9 @@ from typing import Any, Protocol
 
 import httpx
 
+from providers.errors import ProviderTimeoutError
+from providers.http import translate_error
+
 from .cassette_file import Chunk, RecordedResponse, StreamError
 
 #: Transport errors a recorded stream can end with, replayed as the same httpx class.
@@ -29,7 +32,6 @@ REPLAYABLE_ERRORS: dict[str, type[httpx.TransportError]] = {
         httpx.TimeoutException,
     )
 }
-CURL_TIMEOUT_CODE = 28
 
 
 class Handler(Protocol):
@@ -119,10 +121,12 @@ def error_kind(exc: BaseException) -> str | None:
             if cls.__name__ in REPLAYABLE_ERRORS:
                 return cls.__name__
         return "ReadError"
-    curl = __import__("sys").modules.get("curl_cffi")
-    if curl is not None and isinstance(exc, curl.CurlError):
-        return "ReadTimeout" if getattr(exc, "code", None) == CURL_TIMEOUT_CODE else "ReadError"
-    return None
+    # curl_cffi errors escape httpx-curl-cffi while streaming; the library's one
+    # translation decides which of them are timeouts.
+    translated = translate_error(exc, provider="", url=None)
+    if translated is None:
+        return None
+    return "ReadTimeout" if isinstance(translated, ProviderTimeoutError) else "ReadError"
 
 
 class _TeeRecord:
@@ -279,8 +283,5 @@ def replay_response(
         headers=recorded.headers,
         stream=ReplayStream(request, pieces, delays, recorded.error),
         request=request,
-        extensions={
-            "reason_phrase": recorded.reason.encode("ascii", "replace"),
-            "wiretape_header_delay": recorded.header_delay,
-        },
+        extensions={"reason_phrase": recorded.reason.encode("ascii", "replace")},
     )

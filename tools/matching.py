@@ -109,7 +109,6 @@ class RequestIndex:
         self._unplayed: dict[tuple[tuple[str, str], ...], deque[int]] = {}
         self._last_played: dict[tuple[tuple[str, str], ...], int] = {}
         self._fields: list[dict[str, str]] = []
-        self._played: set[int] = set()
 
     def add(self, fields: dict[str, str]) -> int:
         position = len(self._fields)
@@ -123,7 +122,6 @@ class RequestIndex:
         positions = self._unplayed.get(key)
         if positions:
             position = positions.popleft()
-            self._played.add(position)
             self._last_played[key] = position
             return position
         if self.allow_repeats:
@@ -142,9 +140,6 @@ class RequestIndex:
             if best is None or len(lines) < len(best[1]):
                 best = (position, lines)
         return best
-
-    def was_played(self, position: int) -> bool:
-        return position in self._played
 
     def __len__(self) -> int:
         return len(self._fields)
