@@ -14,7 +14,7 @@ from .bodies import json_object
 from .errors import ResponseFormatError, UpstreamRejectedError, excerpt
 from .http import (
     ClientSpec,
-    aread_error_body,
+    aensure_status,
     async_client,
     require_curl,
     status_error,
@@ -160,8 +160,7 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
                 tokens = extract_tokens(page.text)
                 form = cls.form(messages, tokens, new_client_id())
                 async with client.stream("POST", cls.api_endpoint, data=form) as response:
-                    if response.status_code != 200:
-                        raise status_error(response, await aread_error_body(response), provider=cls.__name__)
+                    await aensure_status(response, provider=cls.__name__)
                     await response.aread()
         content_type = response.headers.get("content-type", "")
         with translated_errors(cls.__name__, cls.api_endpoint):
