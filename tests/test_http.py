@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import http.server
-import ssl
-import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import trustme
 
 import providers
 from providers import ProviderConnectionError, ProviderTimeoutError, ResponseFormatError, TransportError
@@ -22,6 +18,7 @@ from providers.http import (
     sync_client,
     translate_error,
 )
+from tools.emulators.server import Exchange, LoopbackServer
 
 REQUEST = httpx.Request("GET", "https://example.invalid/")
 
@@ -75,44 +72,24 @@ def test_retry_after_http_date_is_seconds_from_now() -> None:
 # ---------------------------------------------------------------- a real TLS server on loopback
 
 
-class Hello(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def do_GET(self) -> None:
-        body = f"host={self.headers['host']}".encode()
-        self.send_response(200)
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+def hello(exchange: Exchange) -> None:
+    exchange.respond(200, f"host={exchange.header('host')}")
 
 
 @pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
+def server() -> Iterator[LoopbackServer]:
+    with LoopbackServer({"chat.example.test": hello}) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
-def tls_server(ca: trustme.CA) -> Iterator[int]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("chat.example.test").configure_cert(context)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+def tls_server(server: LoopbackServer) -> int:
+    return server.port
 
 
 @pytest.fixture(scope="module")
-def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
+def ca_file(server: LoopbackServer) -> str:
+    return server.ca_file
 
 
 @pytest.mark.parametrize("impersonate", [None, "chrome110"])
