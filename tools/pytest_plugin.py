@@ -80,10 +80,8 @@ def _wiretape_network_guard(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.fixture(autouse=True)
+def _wiretape_cassette_marker(request: pytest.FixtureRequest) -> None:
     # A test marked with a cassette uses it without asking for the fixture.
-    for item in items:
-        if item.get_closest_marker("cassette") and "cassette" not in getattr(
-            item, "fixturenames", ["cassette"]
-        ):
-            item.fixturenames.append("cassette")  # type: ignore[attr-defined]
+    if request.node.get_closest_marker("cassette"):
+        request.getfixturevalue("cassette")
