@@ -55,7 +55,7 @@ def app(exchange: Exchange) -> None:
             {"content-type": "application/json"},
         )
     elif exchange.path == "/cut":
-        exchange.stream(200, sse_pieces(3), {"content-type": "text/event-stream"}, cut=True)
+        exchange.stream(200, sse_pieces(3), {"content-type": "text/event-stream"}, then="cut")
     else:
         exchange.respond(404, "not here")
 

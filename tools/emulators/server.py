@@ -11,18 +11,23 @@ import contextlib
 import http.server
 import socket
 import ssl
+import struct
+import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 import trustme
 
 from providers.http import NetworkOverrides, network_overrides
+
+STALL_SECONDS = 60.0
+Ending = Literal["end", "cut", "hold"]
 
 
 @dataclass
@@ -53,38 +58,62 @@ class Exchange:
     def stream(
         self,
         status: int,
-        pieces: Iterator[bytes] | list[bytes],
+        pieces: Iterable[bytes],
         headers: Mapping[str, str] | None = None,
         *,
         delay: float = 0.0,
-        cut: bool = False,
+        then: Ending = "end",
     ) -> None:
         """Send ``pieces`` as HTTP chunks, ``delay`` seconds apart.
 
-        With ``cut``, the connection is dropped instead of ending the body.
+        ``then`` says how the body stops: ``end`` (the last chunk), ``cut`` (the
+        connection is dropped), ``hold`` (nothing more is sent; see :meth:`stall`).
         """
-        self.handler.send_response(status)
-        for name, value in (headers or {}).items():
-            self.handler.send_header(name, value)
-        self.handler.send_header("transfer-encoding", "chunked")
-        self.handler.end_headers()
-        self.handler.wfile.flush()
+        self.send_head(status, {**(headers or {}), "transfer-encoding": "chunked"})
         for index, piece in enumerate(pieces):
             if delay and index:
                 time.sleep(delay)
             if piece:
-                self.handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
-                self.handler.wfile.flush()
-        if cut:
+                self.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        if then == "cut":
             self.break_connection()
-            return
-        self.handler.wfile.write(b"0\r\n\r\n")
+        elif then == "hold":
+            self.stall()
+        else:
+            self.write(b"0\r\n\r\n")
+
+    def send_head(self, status: int, headers: Mapping[str, str] | None = None) -> None:
+        """The status line and headers only; the caller writes the body with :meth:`write`."""
+        self.handler.send_response(status)
+        for name, value in (headers or {}).items():
+            self.handler.send_header(name, value)
+        self.handler.end_headers()
+        self.handler.wfile.flush()
+
+    def write(self, data: bytes) -> None:
+        self.handler.wfile.write(data)
         self.handler.wfile.flush()
 
     def break_connection(self) -> None:
         self.handler.close_connection = True
         with contextlib.suppress(OSError):
             self.handler.connection.shutdown(socket.SHUT_RDWR)
+
+    def reset_connection(self) -> None:
+        """Close with a TCP reset (RST) instead of an orderly shutdown."""
+        self.handler.close_connection = True
+        with contextlib.suppress(OSError):
+            self.handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.handler.connection.close()
+
+    def stall(self, seconds: float = STALL_SECONDS) -> None:
+        """Send nothing for ``seconds``, or until the server stops, then drop the connection."""
+        self.server.stopping.wait(seconds)
+        self.break_connection()
+
+    @property
+    def server(self) -> _Server:
+        return self.handler.server  # type: ignore[return-value]
 
 
 App = Callable[[Exchange], None]
@@ -128,6 +157,12 @@ class _Server(http.server.ThreadingHTTPServer):
     apps: Mapping[str, App]
     tls: ssl.SSLContext
     requests_seen: int = 0
+    stopping: threading.Event
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-answer is what several behaviours provoke; anything else is a bug.
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         # The TLS handshake happens in the connection's own thread, not in the accept loop.
@@ -152,6 +187,7 @@ class LoopbackServer:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.apps = self.apps
         self._server.tls = context
+        self._server.stopping = threading.Event()
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="wiretape-upstreams", daemon=True
         )
@@ -176,6 +212,7 @@ class LoopbackServer:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self._server.stopping.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
