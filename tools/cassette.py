@@ -36,6 +36,7 @@ from .cassette_file import (
     Interaction,
     RecordedRequest,
     RecordedResponse,
+    StreamError,
     dumps,
     load,
     write_atomically,
@@ -46,6 +47,8 @@ from .sanitize import SecretRules, sanitize
 TOOL_NAME = "wiretape"
 TOOL_VERSION = "0.1.0"
 LOCK_TIMEOUT = 600.0
+#: The status of a recording whose request failed before any response came.
+NO_RESPONSE = 0
 
 
 class RecordMode(str, enum.Enum):
@@ -172,7 +175,7 @@ class Cassette:
         return None
 
     def _start_recording(self, request: httpx.Request) -> tuple[RecordedResponse, Interaction]:
-        recorded = RecordedResponse(status=0, reason="", headers=[], body=b"")
+        recorded = RecordedResponse(status=NO_RESPONSE, reason="", headers=[], body=b"")
         interaction = Interaction(
             request=RecordedRequest(
                 method=request.method,
@@ -198,6 +201,13 @@ class Cassette:
         recorded.headers = headers
         self.recorded.append(interaction)
 
+    def _record_failure(self, recorded: RecordedResponse, interaction: Interaction, exc: Exception) -> None:
+        """A transport error before any response is a recording too: status 0 and the error."""
+        kind = intercept.error_kind(exc)
+        if kind is not None:
+            recorded.error = StreamError(kind=kind, message=str(exc))
+            self.recorded.append(interaction)
+
     def handle(self, request: httpx.Request, send: Callable[[], httpx.Response]) -> httpx.Response:
         answer = self._lookup(request)
         if answer is not None:
@@ -206,7 +216,11 @@ class Cassette:
             return self._replay(request, answer)
         recorded, interaction = self._start_recording(request)
         started = time.perf_counter()
-        response = send()
+        try:
+            response = send()
+        except Exception as exc:
+            self._record_failure(recorded, interaction, exc)
+            raise
         self._finish_headers(response, recorded, interaction, started)
         intercept.tee(response, recorded, time.perf_counter(), is_async=False)
         return response
@@ -221,12 +235,18 @@ class Cassette:
             return self._replay(request, answer)
         recorded, interaction = self._start_recording(request)
         started = time.perf_counter()
-        response = await send()
+        try:
+            response = await send()
+        except Exception as exc:
+            self._record_failure(recorded, interaction, exc)
+            raise
         self._finish_headers(response, recorded, interaction, started)
         intercept.tee(response, recorded, time.perf_counter(), is_async=True)
         return response
 
     def _replay(self, request: httpx.Request, answer: RecordedResponse) -> httpx.Response:
+        if answer.status == NO_RESPONSE and answer.error is not None:
+            raise intercept.recorded_error(request, answer.error)
         return intercept.replay_response(request, answer, realtime=self.realtime, rechunk=self.rechunk)
 
     # ------------------------------------------------------------ errors

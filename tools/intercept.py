@@ -20,10 +20,13 @@ from providers.http import translate_error
 
 from .cassette_file import Chunk, RecordedResponse, StreamError
 
-#: Transport errors a recorded stream can end with, replayed as the same httpx class.
+#: Transport errors a recording can end with (before the response, or in its stream),
+#: replayed as the same httpx class.
 REPLAYABLE_ERRORS: dict[str, type[httpx.TransportError]] = {
     cls.__name__: cls
     for cls in (
+        httpx.ConnectError,
+        httpx.ConnectTimeout,
         httpx.RemoteProtocolError,
         httpx.ReadError,
         httpx.ReadTimeout,
@@ -262,8 +265,13 @@ class ReplayStream(httpx.SyncByteStream, httpx.AsyncByteStream):
 
     def _raise_recorded_error(self) -> None:
         if self._error is not None:
-            error_class = REPLAYABLE_ERRORS.get(self._error.kind, httpx.ReadError)
-            raise error_class(f"(replayed) {self._error.message}", request=self._request)
+            raise recorded_error(self._request, self._error)
+
+
+def recorded_error(request: httpx.Request, error: StreamError) -> httpx.TransportError:
+    """The httpx error a recorded transport error is replayed as."""
+    error_class = REPLAYABLE_ERRORS.get(error.kind, httpx.ReadError)
+    return error_class(f"(replayed) {error.message}", request=request)
 
 
 def replay_response(

@@ -121,6 +121,9 @@ App = Callable[[Exchange], None]
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # The Server header is recorded into cassettes: keep the machine's Python version out of it.
+    server_version = "wiretape-emulator"
+    sys_version = ""
     # Without it every keep-alive POST waits ~40 ms for a delayed ACK.
     disable_nagle_algorithm = True
     server: _Server

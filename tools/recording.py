@@ -1,0 +1,193 @@
+"""Recording scenarios into cassettes (against the emulators or the live upstreams) and replaying them.
+
+Both the CLI and the test suite go through these functions, so ``python -m
+tools verify`` and ``pytest`` check exactly the same thing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import providers
+
+from .cassette import Cassette, CassetteError, RecordMode
+from .cassette_file import CassetteData, CassetteFormatError, load
+from .drift import drift
+from .emulators import EmulatedUpstreams, emulated_upstreams
+from .netguard import NetworkBlockedError
+from .outcome import Outcome, run
+from .scenarios import Scenario, cassette_path
+
+LIVE_CONNECT_TIMEOUT = 5.0
+Source = Literal["emulated", "live"]
+
+
+class UnreachableUpstreamError(ConnectionError):
+    """A live upstream that cannot be reached; the message suggests --emulate."""
+
+
+@dataclass
+class Upstreams:
+    """Where recordings are made: the running emulators, or the live services."""
+
+    source: Source
+    emulators: EmulatedUpstreams | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.source == "live"
+
+
+@contextlib.contextmanager
+def upstreams(source: Source) -> Iterator[Upstreams]:
+    """The emulators, started and routed to for the block; or the live services, as they are."""
+    if source == "live":
+        yield Upstreams("live")
+        return
+    with emulated_upstreams() as emulators, emulators.overrides():
+        yield Upstreams("emulated", emulators)
+
+
+def check_reachable(scenarios: list[Scenario], timeout: float = LIVE_CONNECT_TIMEOUT) -> None:
+    """Fail fast, before any recording, when a live upstream cannot be reached."""
+    hosts = sorted({urlsplit(providers.get(s.provider).url).hostname or "" for s in scenarios} - {""})
+    for host in hosts:
+        try:
+            with socket.create_connection((host, 443), timeout=timeout):
+                pass
+        except (OSError, NetworkBlockedError) as error:
+            raise UnreachableUpstreamError(
+                f"cannot reach {host}:443 ({error}); to record without the live service, "
+                "use --emulate (the built-in emulated upstreams)"
+            ) from error
+
+
+@dataclass
+class RecordResult:
+    scenario: Scenario
+    result: Literal["recorded", "unexpected", "crashed"]
+    outcome: Outcome | None = None
+    detail: str = ""
+    exchanges: int = 0
+    chunks: int = 0
+    bytes: int = 0
+    # None: there was no cassette before; else whether its structure or content changed.
+    changed: bool | None = None
+    drift: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.result == "recorded"
+
+
+def _previous(path: Path) -> CassetteData | None:
+    try:
+        return load(path) if path.exists() else None
+    except CassetteFormatError:
+        return None
+
+
+def _content_changed(before: CassetteData, after: CassetteData) -> bool:
+    def content(data: CassetteData) -> list[tuple[object, ...]]:
+        return [
+            (i.request.method, i.request.uri, i.request.body, i.response.status, i.response.body)
+            for i in data.interactions
+        ]
+
+    return content(before) != content(after)
+
+
+def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordResult:
+    """Record one scenario into ``root/<provider>/<name>.yaml``; kept only if the outcome is the expected one.
+
+    The cassette is written atomically when the call ends; an unexpected
+    outcome or a crash leaves the previous cassette as it was.
+    """
+    path = cassette_path(root, scenario.id)
+    before = _previous(path)
+    metadata = {"scenario": scenario.id, "behaviour": scenario.behaviour.value, "source": where.source}
+    try:
+        with contextlib.ExitStack() as stack:
+            if where.emulators is not None:
+                stack.enter_context(where.emulators.behaving(scenario.behaviour))
+            active = stack.enter_context(Cassette(path, mode=RecordMode.REWRITE, metadata=metadata))
+            outcome = run(scenario, live=where.live)
+            if outcome.kind != scenario.expect:
+                # Raised inside the cassette block, so nothing is written.
+                raise _Unexpected(outcome)
+            active.metadata["outcome"] = outcome.to_metadata()
+    except _Unexpected as unexpected:
+        return RecordResult(
+            scenario,
+            "unexpected",
+            unexpected.outcome,
+            detail=f"expected {scenario.expect}, got {unexpected.outcome.summary()}",
+        )
+    except (CassetteError, OSError) as error:
+        return RecordResult(scenario, "crashed", detail=f"{type(error).__name__}: {error}")
+    after = load(path)
+    responses = [interaction.response for interaction in after.interactions]
+    result = RecordResult(
+        scenario,
+        "recorded",
+        outcome,
+        exchanges=len(after.interactions),
+        chunks=sum(len(response.chunks) for response in responses),
+        bytes=sum(len(response.body) for response in responses),
+    )
+    if before is not None:
+        result.drift = drift(before, after)
+        result.changed = bool(result.drift) or _content_changed(before, after)
+    return result
+
+
+class _Unexpected(Exception):
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.summary())
+        self.outcome = outcome
+
+
+@dataclass
+class VerifyResult:
+    scenario: Scenario
+    problems: list[str]
+    outcome: Outcome | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_scenario(scenario: Scenario, root: Path) -> VerifyResult:
+    """Replay a scenario offline from its cassette; it must give the recorded, expected outcome."""
+    path = cassette_path(root, scenario.id)
+    if not path.exists():
+        return VerifyResult(
+            scenario, [f"no cassette at {path}; record it with python -m tools record {scenario.id}"]
+        )
+    try:
+        with Cassette(path, mode=RecordMode.NONE) as active:
+            outcome = run(scenario)
+            unplayed = len(active.index) - active.played
+    except (CassetteError, CassetteFormatError) as error:
+        return VerifyResult(scenario, [str(error)])
+    recorded_data = active.data.metadata.get("outcome")
+    if not isinstance(recorded_data, dict):
+        return VerifyResult(scenario, [f"{path}: no recorded outcome in its metadata"], outcome)
+    recorded = Outcome.from_metadata(recorded_data)
+    problems = []
+    if recorded.kind != scenario.expect:
+        problems.append(f"recorded outcome is {recorded.kind}, the catalogue expects {scenario.expect}")
+    if outcome.kind != recorded.kind:
+        problems.append(f"replay gave {outcome.summary()}, recorded {recorded.summary()}")
+    if outcome.chunks != recorded.chunks:
+        problems.append(f"replay gave chunks {outcome.chunks!r}, recorded {recorded.chunks!r}")
+    if unplayed:
+        problems.append(f"{unplayed} recorded exchange(s) were not requested on replay")
+    return VerifyResult(scenario, problems, outcome)
