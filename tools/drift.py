@@ -25,6 +25,8 @@ from .request_body import is_form, parse_body
 UNSTABLE_HEADERS = frozenset(
     {"age", "date", "etag", "expires", "last-modified", "x-cache", "cf-cache-status"}
 )
+# Fields made of many parts (names, key paths, event shapes), reported part by part.
+_LISTED_FIELDS = frozenset({"request headers", "request body", "response headers", "response body"})
 _LIST_INDEX = re.compile(r"\[\d+\]")
 
 
@@ -37,6 +39,11 @@ class Shape:
 
 def _content_type(headers: Headers) -> str:
     return next((value for name, value in headers if name.lower() == "content-type"), "")
+
+
+def stable_headers(headers: Headers) -> list[tuple[str, str]]:
+    """The headers that do not vary between two fetches of the same thing, names lower-cased."""
+    return [(name.lower(), value) for name, value in headers if name.lower() not in UNSTABLE_HEADERS]
 
 
 def _header_names(headers: Headers) -> str:
@@ -139,7 +146,7 @@ def _compare(before: Shape, after: Shape) -> Iterable[str]:
         new_value = after.fields[name]
         if old_value == new_value:
             continue
-        if "; " in old_value or "; " in new_value:
+        if name in _LISTED_FIELDS:
             yield from _set_difference(name, old_value, new_value)
         else:
             yield f"{name}: {old_value!r} -> {new_value!r}"

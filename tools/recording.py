@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import providers
 
 from .cassette import Cassette, CassetteError, RecordMode
-from .cassette_file import CassetteData, CassetteFormatError, load
-from .drift import drift
+from .cassette_file import CassetteData, CassetteFormatError, load, write_atomically
+from .drift import drift, stable_headers
 from .emulators import EmulatedUpstreams, emulated_upstreams
 from .netguard import NetworkBlockedError
 from .outcome import Outcome, run
@@ -94,9 +94,20 @@ def _previous(path: Path) -> CassetteData | None:
 
 
 def _content_changed(before: CassetteData, after: CassetteData) -> bool:
+    """Whether the exchanges differ in anything but timing and headers that vary per fetch (date…)."""
+
     def content(data: CassetteData) -> list[tuple[object, ...]]:
         return [
-            (i.request.method, i.request.uri, i.request.body, i.response.status, i.response.body)
+            (
+                i.request.method,
+                i.request.uri,
+                i.request.body,
+                stable_headers(i.request.headers),
+                i.response.status,
+                stable_headers(i.response.headers),
+                i.response.body,
+                i.response.error,
+            )
             for i in data.interactions
         ]
 
@@ -111,6 +122,7 @@ def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordR
     """
     path = cassette_path(root, scenario.id)
     before = _previous(path)
+    before_text = path.read_text(encoding="utf-8") if before is not None else ""
     metadata = {"scenario": scenario.id, "behaviour": scenario.behaviour.value, "source": where.source}
     try:
         with contextlib.ExitStack() as stack:
@@ -144,6 +156,9 @@ def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordR
     if before is not None:
         result.drift = drift(before, after)
         result.changed = bool(result.drift) or _content_changed(before, after)
+        if not result.changed:
+            # Same exchanges: keep the file as it was, so an unchanged upstream leaves no diff in git.
+            write_atomically(path, before_text)
     return result
 
 

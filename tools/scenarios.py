@@ -257,10 +257,11 @@ class UnsafePathError(ValueError):
 def cassette_path(root: Path, scenario_id: str) -> Path:
     """``root/<provider>/<scenario>.yaml``, refusing any id that would lead outside ``root``."""
     provider, sep, name = scenario_id.partition("/")
-    if not sep or not provider or not name or any(part in ("", ".", "..") for part in (provider, name)):
+    parts = (provider, name)
+    if not sep or any(part in ("", ".", "..") or "/" in part or "\\" in part for part in parts):
         raise UnsafePathError(f"{scenario_id!r} is not a <provider>/<scenario> name")
     path = (root / provider / f"{name}.yaml").resolve()
-    if not path.is_relative_to(root.resolve()) or "/" in name or "\\" in name:
+    if not path.is_relative_to(root.resolve()):
         raise UnsafePathError(f"{scenario_id!r} would write outside {root}")
     return path
 

@@ -47,13 +47,8 @@ class Exchange:
 
     def respond(self, status: int, body: bytes | str = b"", headers: Mapping[str, str] | None = None) -> None:
         data = body.encode() if isinstance(body, str) else body
-        self.handler.send_response(status)
-        for name, value in (headers or {}).items():
-            self.handler.send_header(name, value)
-        self.handler.send_header("content-length", str(len(data)))
-        self.handler.end_headers()
-        self.handler.wfile.write(data)
-        self.handler.wfile.flush()
+        self.send_head(status, {**(headers or {}), "content-length": str(len(data))})
+        self.write(data)
 
     def stream(
         self,
@@ -84,8 +79,12 @@ class Exchange:
 
     def send_head(self, status: int, headers: Mapping[str, str] | None = None) -> None:
         """The status line and headers only; the caller writes the body with :meth:`write`."""
-        self.handler.send_response(status)
-        for name, value in (headers or {}).items():
+        headers = dict(headers or {})
+        # The upstream's own Server header (say, Cloudflare's) replaces the default one.
+        headers.setdefault("server", self.handler.version_string())
+        headers.setdefault("date", self.handler.date_time_string())
+        self.handler.send_response_only(status)
+        for name, value in headers.items():
             self.handler.send_header(name, value)
         self.handler.end_headers()
         self.handler.wfile.flush()

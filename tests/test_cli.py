@@ -1,0 +1,191 @@
+"""``python -m tools``: every command through click's CliRunner, on copies of the committed cassettes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tools import scenarios as scenarios_module
+from tools.cli import main
+from tools.scenarios import SCENARIOS, Scenario
+
+CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
+COMMANDS = ["record", "verify", "diff", "lint", "list"]
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def cassettes(tmp_path: Path) -> Path:
+    target = tmp_path / "cassettes"
+    shutil.copytree(CASSETTES, target)
+    return target
+
+
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_every_command_has_help(command: str | None) -> None:
+    result = invoke(*([command] if command else []), "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    if command is None:
+        assert all(name in result.output for name in COMMANDS)
+
+
+def test_the_module_runs_as_python_dash_m() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tools", "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "python -m tools" in done.stdout
+
+
+@pytest.mark.parametrize("command", ["record", "verify", "diff"])
+def test_an_unknown_target_is_a_one_line_error(command: str) -> None:
+    result = CliRunner().invoke(main, [command, "easychatt"])
+    assert result.exit_code == 2
+    assert "unknown provider or scenario 'easychatt'; did you mean easychat" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_record_needs_targets_or_all() -> None:
+    result = CliRunner().invoke(main, ["record"])
+    assert result.exit_code == 2 and "or pass --all" in result.output
+
+
+def test_record_into_an_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = CliRunner().invoke(main, ["--cassettes", str(blocker / "sub"), "record", "equing/async"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot write cassettes to")
+
+
+def test_record_writes_new_cassettes_and_reports_them(tmp_path: Path) -> None:
+    result = invoke("--cassettes", tmp_path, "record", "chatanywhere")
+    assert result.exit_code == 0, result.output
+    written = sorted(path.stem for path in (tmp_path / "chatanywhere").glob("*.yaml"))
+    expected = sorted(s.name for s in SCENARIOS.values() if s.provider == "ChatAnywhere")
+    assert written == expected
+    assert "chatanywhere/split_multibyte" in result.output and " new " in result.output
+    path = tmp_path / "chatanywhere" / "async.yaml"
+    before = path.read_bytes()
+    again = invoke("--cassettes", tmp_path, "record", "chatanywhere/async")
+    assert "unchanged" in again.output
+    # An unchanged recording leaves the file as it was (no churn in git).
+    assert path.read_bytes() == before
+
+
+def test_an_unexpected_outcome_keeps_the_previous_cassette(
+    cassettes: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = cassettes / "equing" / "async.yaml"
+    before = path.read_bytes()
+    wrong = Scenario("Equing", "async", "async", expect="RateLimitError")
+    monkeypatch.setitem(scenarios_module.SCENARIOS, "equing/async", wrong)  # type: ignore[index]
+    result = invoke("--cassettes", cassettes, "record", "equing/async")
+    assert result.exit_code == 1
+    assert "expected RateLimitError, got 1 chunks" in result.output
+    assert "kept previous" in result.output
+    assert path.read_bytes() == before
+
+
+def test_record_live_against_an_unreachable_host_fails_fast_suggesting_emulate(tmp_path: Path) -> None:
+    # The offline suite blocks every non-loopback connection, so the live host is unreachable here.
+    result = CliRunner().invoke(main, ["--cassettes", str(tmp_path), "record", "--live", "equing"])
+    assert result.exit_code == 1
+    assert "cannot reach next.eqing.tech:443" in result.output and "--emulate" in result.output
+    assert "live: skipping" in result.output
+    assert not any(tmp_path.rglob("*.yaml"))
+
+
+def test_verify_passes_on_the_committed_cassettes_and_fails_on_a_tampered_one(cassettes: Path) -> None:
+    assert invoke("--cassettes", cassettes, "verify", "chatgptes").exit_code == 0
+    path = cassettes / "chatgptes" / "async.yaml"
+    # Same length, so the recorded chunk sizes still add up.
+    path.write_text(path.read_text().replace('"data": "You wrote: Hello', '"data": "You wrote: Hallo'))
+    result = invoke("--cassettes", cassettes, "verify", "chatgptes")
+    assert result.exit_code == 1
+    assert "FAIL: replay gave chunks" in result.output and "1 failed" in result.output
+
+
+def test_verify_reports_a_corrupt_cassette_by_name(cassettes: Path) -> None:
+    path = cassettes / "aichat" / "async.yaml"
+    path.write_text("interactions: [unclosed\n")
+    result = invoke("--cassettes", cassettes, "verify", "aichat/async")
+    assert result.exit_code == 1
+    assert "aichat/async.yaml" in result.output and "Traceback" not in result.output
+
+
+def test_diff_finds_no_drift_then_finds_it(cassettes: Path) -> None:
+    clean = invoke("--cassettes", cassettes, "diff", "equing/sync_stream", "aichat/async")
+    assert clean.exit_code == 0 and "no drift" in clean.output
+    path = cassettes / "equing" / "sync_stream.yaml"
+    path.write_text(path.read_text().replace('"finish_reason"', '"ending_reason"'))
+    drifted = invoke("--cassettes", cassettes, "diff", "equing/sync_stream")
+    assert drifted.exit_code == 1
+    assert "ending_reason" in drifted.output and "drift found" in drifted.output
+
+
+def test_diff_without_a_committed_cassette_cannot_compare(tmp_path: Path) -> None:
+    result = invoke("--cassettes", tmp_path, "diff", "equing/async")
+    assert result.exit_code == 2 and "not compared" in result.output
+
+
+def test_lint_is_clean_on_the_committed_cassettes() -> None:
+    result = invoke("--cassettes", CASSETTES, "lint")
+    assert result.exit_code == 0, result.output
+    assert "0 error(s)" in result.output
+
+
+def test_lint_finds_orphans_missing_cassettes_format_errors_and_oversize(cassettes: Path) -> None:
+    (cassettes / "equing" / "async.yaml").rename(cassettes / "equing" / "retired.yaml")
+    (cassettes / "aichat" / "history.yaml").write_text("interactions: 7\n")
+    result = invoke("--cassettes", cassettes, "lint", "--max-body", "300")
+    assert result.exit_code == 1
+    assert "orphan cassette" in result.output
+    assert "scenario equing/async has no cassette" in result.output
+    assert "format error" in result.output
+    assert "response body of" in result.output and "(limit 300)" in result.output
+
+
+def test_lint_catches_a_secret_planted_in_a_copy_of_a_cassette(cassettes: Path) -> None:
+    path = cassettes / "aichat" / "async.yaml"
+    text = path.read_text()
+    cookie_line = next(line for line in text.splitlines() if "session=" in line)
+    secret = "f3b9c2d81e0a47c6b5d4e3f2a1b0c9d8"
+    path.write_text(text.replace(cookie_line, cookie_line.split("session=")[0] + f"session={secret}"))
+    result = invoke("--cassettes", cassettes, "lint")
+    assert result.exit_code == 1
+    assert "unsanitised secret f3… (32 characters)" in result.output
+    assert secret not in result.output
+
+
+def test_lint_runs_detect_secrets_over_the_files(cassettes: Path) -> None:
+    path = cassettes / "chatanywhere" / "async.yaml"
+    key = "AKIAIOSFODNN7EXAMPLF"
+    path.write_text(path.read_text().replace("Hello, how are you?", f"my key is {key}"))
+    result = invoke("--cassettes", cassettes, "lint")
+    assert result.exit_code == 1 and "detect-secrets" in result.output and "AWS" in result.output
+
+
+def test_list_shows_each_scenario_with_its_cassette_status(cassettes: Path) -> None:
+    (cassettes / "chatgptes" / "consent.yaml").unlink()
+    result = invoke("--cassettes", cassettes, "list")
+    assert result.exit_code == 0
+    lines = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") > 3}
+    assert set(SCENARIOS) <= set(lines)
+    assert "missing" in lines["chatgptes/consent"]
+    assert "UpstreamRejectedError" in lines["chatgptes/consent"]
+    assert " ok " in lines["equing/async"] and "20" in lines["equing/async"]
+
+
+def test_cassettes_default_to_the_working_directory(cassettes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(cassettes.parent)
+    result = CliRunner().invoke(main, ["verify", "equing/async"])
+    assert result.exit_code == 0 and "1 passed" in result.output
