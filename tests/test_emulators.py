@@ -13,7 +13,7 @@ import providers
 from providers.http import ClientSpec, sync_client
 from tests.helpers import call
 from tests.spec_contracts import EASYCHAT_SERVERS
-from tools.emulators import EmulatedUpstreams, emulated_upstreams
+from tools.emulators import EmulatedUpstreams
 from tools.emulators.behaviours import Behaviour
 
 OPENAI_BODY = {
@@ -27,10 +27,9 @@ OPENAI_BODY = {
 }
 
 
-@pytest.fixture(scope="module")
-def emulators() -> Iterator[EmulatedUpstreams]:
-    with emulated_upstreams() as running, running.overrides():
-        yield running
+@pytest.fixture
+def emulators(emulated_upstreams: EmulatedUpstreams) -> EmulatedUpstreams:
+    return emulated_upstreams
 
 
 @pytest.fixture

@@ -7,6 +7,11 @@
 - every test runs with the network blocked to anything but loopback, unless
   it records (record mode other than none) or is marked ``allow_network``.
 
+- ``emulated_upstreams``: the five emulated upstreams, running for the whole
+  session on a loopback port; within the test the providers' hosts lead
+  there, and ``emulated_upstreams.behave(...)`` picks the upstream behaviour
+  (back to normal after each test).
+
 Override ``cassette_dir``, ``record_mode`` or ``cassette_options`` fixtures to change defaults.
 """
 
@@ -19,6 +24,8 @@ from typing import Any
 import pytest
 
 from .cassette import Cassette, RecordMode
+from .emulators import EmulatedUpstreams
+from .emulators import emulated_upstreams as start_emulated_upstreams
 from .netguard import block_network
 
 
@@ -85,3 +92,16 @@ def _wiretape_cassette_marker(request: pytest.FixtureRequest) -> None:
     # A test marked with a cassette uses it without asking for the fixture.
     if request.node.get_closest_marker("cassette"):
         request.getfixturevalue("cassette")
+
+
+@pytest.fixture(scope="session")
+def _wiretape_emulators() -> Iterator[EmulatedUpstreams]:
+    with start_emulated_upstreams() as running:
+        yield running
+
+
+@pytest.fixture
+def emulated_upstreams(_wiretape_emulators: EmulatedUpstreams) -> Iterator[EmulatedUpstreams]:
+    """The emulated upstreams, routed to for this test, behaving normally unless told otherwise."""
+    with _wiretape_emulators.overrides(), _wiretape_emulators.behaving("normal"):
+        yield _wiretape_emulators
