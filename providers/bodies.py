@@ -36,3 +36,10 @@ def require_event_stream(response: httpx.Response) -> None:
     media_type = content_type.split(";")[0].strip().lower()
     if media_type and media_type != "text/event-stream":
         raise ResponseFormatError(f"expected an event stream, got {media_type}")
+
+
+def refuse_html(response: httpx.Response) -> None:
+    """An HTML page where the answer's text was expected (a challenge or error page) is not an answer."""
+    media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type in ("text/html", "application/xhtml+xml"):
+        raise ResponseFormatError(f"expected the answer's text, got an HTML page ({media_type})")

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from . import options
 from .base import AsyncGeneratorProvider
+from .bodies import refuse_html
 from .http import ClientSpec, aensure_status, async_client, translated_errors
 from .messages import Messages
 from .streams import Utf8StreamDecoder
@@ -84,6 +85,7 @@ class ChatAnywhere(AsyncGeneratorProvider):
                 client.stream("POST", cls.api_endpoint, json=body) as response,
             ):
                 await aensure_status(response, provider=cls.__name__)
+                refuse_html(response)
                 # The reference decoded each read alone and broke on a split character.
                 decoder = Utf8StreamDecoder()
                 async for piece in response.aiter_bytes():

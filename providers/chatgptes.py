@@ -159,9 +159,10 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
                     raise status_error(page, page.content, provider=cls.__name__)
                 tokens = extract_tokens(page.text)
                 form = cls.form(messages, tokens, new_client_id())
-                async with client.stream("POST", cls.api_endpoint, data=form) as response:
-                    await aensure_status(response, provider=cls.__name__)
-                    await response.aread()
+                with translated_errors(cls.__name__, cls.api_endpoint):
+                    async with client.stream("POST", cls.api_endpoint, data=form) as response:
+                        await aensure_status(response, provider=cls.__name__)
+                        await response.aread()
         content_type = response.headers.get("content-type", "")
         with translated_errors(cls.__name__, cls.api_endpoint):
             yield cls.answer(json_object(response.content, content_type=content_type))

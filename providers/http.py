@@ -148,7 +148,11 @@ def _curl_params(spec: ClientSpec) -> dict[str, Any]:
     from curl_cffi import CurlOpt
 
     overrides = current_overrides()
-    options: dict[Any, Any] = {}
+    # httpx-curl-cffi always streams, so curl gets only a low-speed limit, and a POST
+    # whose answer never starts then waits several times the timeout. The curl-based
+    # providers read whole answers, so a limit on the whole transfer is the right one
+    # (it is what curl_cffi itself sets for a request that does not stream).
+    options: dict[Any, Any] = {CurlOpt.TIMEOUT_MS: max(1, round(spec.timeout * 1000))}
     if overrides.routes:
         options[CurlOpt.CONNECT_TO] = _curl_slist(
             f"{host}::{address}:{port}" for host, (address, port) in overrides.routes.items()
@@ -284,10 +288,20 @@ def translated_errors(provider: str, url: str | None = None) -> Iterator[None]:
         exc.url = exc.url or url
         raise
     except Exception as exc:
-        translated = translate_error(exc, provider=provider, url=url)
+        translated = translate_error(exc, provider=provider, url=_failed_url(exc) or url)
         if translated is None:
             raise
         raise translated from exc
+
+
+def _failed_url(exc: Exception) -> str | None:
+    """The URL of the request an httpx error belongs to, when it knows it."""
+    if not isinstance(exc, httpx.RequestError):
+        return None
+    try:
+        return str(exc.request.url)
+    except RuntimeError:  # httpx raises it for an error created without its request
+        return None
 
 
 # ---------------------------------------------------------------- statuses

@@ -43,14 +43,16 @@ def _validate_message(index: int, item: Any, provider: str | None) -> Message:
             provider=provider,
         )
     if "role" not in item:
-        raise InvalidMessagesError(f"{where} has no 'role'", provider=provider)
+        raise InvalidMessagesError(
+            f"{where} has no 'role': it must be one of {', '.join(ROLES)}", provider=provider
+        )
     role = item["role"]
     if role not in ROLES:
         raise InvalidMessagesError(
             f"{where}['role'] must be one of {', '.join(ROLES)}, got {role!r}", provider=provider
         )
     if "content" not in item:
-        raise InvalidMessagesError(f"{where} has no 'content'", provider=provider)
+        raise InvalidMessagesError(f"{where} has no 'content': it must be a str", provider=provider)
     content = item["content"]
     if not isinstance(content, str):
         raise InvalidMessagesError(

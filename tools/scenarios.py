@@ -185,7 +185,7 @@ def _chatanywhere() -> list[Scenario]:
         Scenario("ChatAnywhere", "sampling", "async_generator", kwargs={"temperature": 0.2}),
         *_faults(
             "ChatAnywhere",
-            (Behaviour.SLOW, *_COMMON_FAULTS, Behaviour.SPLIT_MULTIBYTE),
+            (Behaviour.SLOW, *_COMMON_FAULTS, Behaviour.NON_JSON, Behaviour.SPLIT_MULTIBYTE),
             style="async_generator",
             base={},
         ),

@@ -38,7 +38,7 @@ DESCRIPTIONS: dict[Behaviour, str] = {
     Behaviour.CHALLENGE: "403 Cloudflare-style HTML challenge on every path",
     Behaviour.TRUNCATED: "the connection closes in the middle of the answer",
     Behaviour.MALFORMED_JSON: "the JSON (or an event's JSON) is cut short",
-    Behaviour.NON_JSON: "200 with an HTML page where JSON or events were expected",
+    Behaviour.NON_JSON: "200 with an HTML page instead of the JSON, events or text of an answer",
     Behaviour.WRONG_SHAPE: "200 with valid JSON of the wrong shape",
     Behaviour.RESET: "the connection is reset before any answer",
     Behaviour.STALL: "the request is accepted and nothing is ever sent",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import select
 import socket
 import ssl
 import struct
@@ -106,8 +107,13 @@ class Exchange:
             self.handler.connection.close()
 
     def stall(self, seconds: float = STALL_SECONDS) -> None:
-        """Send nothing for ``seconds``, or until the server stops, then drop the connection."""
-        self.server.stopping.wait(seconds)
+        """Send nothing until the client gives up (or ``seconds`` pass, or the server stops)."""
+        deadline = time.monotonic() + seconds
+        while not self.server.stopping.is_set() and time.monotonic() < deadline:
+            # The client closing its end (after its own timeout) makes the socket readable.
+            readable, _, _ = select.select([self.handler.connection], [], [], 0.1)
+            if readable:
+                break
         self.break_connection()
 
     @property

@@ -1,0 +1,124 @@
+"""Hostile or broken upstreams (the emulators): every failure is this library's error, naming the
+provider, the URL and the status or cause, within the configured timeout, after the chunks that came."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+import providers
+from providers import ProviderError, ProviderTimeoutError, RateLimitError, StatusError
+from tests.helpers import call
+from tools.emulators import EmulatedUpstreams
+from tools.emulators.behaviours import Behaviour
+from tools.scenarios import FAULT_OUTCOMES
+
+TIMEOUT = 1.0
+# curl measures its low-speed limit in whole seconds; the rest is scheduling slack.
+TIMEOUT_SLACK = 3.0
+ENDPOINTS = {
+    "EasyChat": "https://chat2.fastgpt.me/api/openai/v1/chat/completions",
+    "Equing": "https://next.eqing.tech/api/openai/v1/chat/completions",
+    "Aichat": "https://chat-gpt.org/api/text",
+    "ChatAnywhere": "https://chatanywhere.cn/v1/chat/gpt/",
+    "ChatGptEs": "https://chatgpt.es/wp-admin/admin-ajax.php",
+}
+CALLS: dict[str, dict[str, Any]] = {
+    "EasyChat": {"active_server": 3},
+    "Equing": {},
+    "Aichat": {"cookies": {"session": "emulated"}},
+    "ChatAnywhere": {},
+    "ChatGptEs": {},
+}
+EVERYWHERE = [
+    Behaviour.RATE_LIMITED,
+    Behaviour.RATE_LIMITED_BARE,
+    Behaviour.SERVER_ERROR,
+    Behaviour.CHALLENGE,
+    Behaviour.NON_JSON,
+    Behaviour.TRUNCATED,
+    Behaviour.RESET,
+    Behaviour.STALL,
+    Behaviour.STALL_MIDWAY,
+]
+JSON_OR_EVENTS = [Behaviour.MALFORMED_JSON, Behaviour.WRONG_SHAPE]
+OUTCOMES = {
+    **FAULT_OUTCOMES,
+    Behaviour.STALL: "ProviderTimeoutError",
+    Behaviour.STALL_MIDWAY: "ProviderTimeoutError",
+}
+STREAMING = ("EasyChat", "Equing", "ChatAnywhere")
+CASES = [
+    (name, behaviour)
+    for name in ENDPOINTS
+    for behaviour in EVERYWHERE + (JSON_OR_EVENTS if name != "ChatAnywhere" else [])
+]
+
+
+def stream_until_failure(name: str) -> tuple[list[str], ProviderError, float]:
+    """Stream a call, keeping each chunk as it arrives, until the error ends it."""
+    provider = providers.get(name)
+    model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+    chunks: list[str] = []
+    started = time.monotonic()
+    with pytest.raises(ProviderError) as raised:
+        for chunk in provider.create_completion(
+            model,
+            [{"role": "user", "content": "one two three four five six"}],
+            stream=True,
+            timeout=TIMEOUT,
+            **CALLS[name],
+        ):
+            chunks.append(chunk)
+    return chunks, raised.value, time.monotonic() - started
+
+
+@pytest.mark.parametrize(("name", "behaviour"), CASES, ids=[f"{n}-{b.value}" for n, b in CASES])
+def test_a_broken_upstream_ends_in_a_clear_error(
+    emulated_upstreams: EmulatedUpstreams, name: str, behaviour: Behaviour
+) -> None:
+    emulated_upstreams.behave(behaviour)
+    chunks, error, elapsed = stream_until_failure(name)
+
+    assert type(error).__name__ == OUTCOMES[behaviour]
+    message = str(error)
+    assert message.startswith(f"{name}: ")
+    # Cloudflare challenges ChatGptEs's first request, the page.
+    failed_url = (
+        "https://chatgpt.es" if (name, behaviour) == ("ChatGptEs", Behaviour.CHALLENGE) else ENDPOINTS[name]
+    )
+    assert f"({failed_url})" in message
+    assert elapsed < TIMEOUT + TIMEOUT_SLACK
+    if isinstance(error, StatusError):
+        assert f"HTTP {error.status_code}" in message
+    if isinstance(error, RateLimitError):
+        assert error.retry_after == (7.0 if behaviour is Behaviour.RATE_LIMITED else None)
+    if isinstance(error, ProviderTimeoutError):
+        assert "timed out" in message
+    # What came before a mid-answer failure was delivered, and is the start of the real answer.
+    if name in STREAMING and behaviour in (Behaviour.TRUNCATED, Behaviour.STALL_MIDWAY):
+        assert chunks, "the chunks sent before the failure were not delivered"
+        assert "You wrote: one two three four five six".startswith("".join(chunks))
+    elif behaviour not in (Behaviour.TRUNCATED, Behaviour.STALL_MIDWAY, Behaviour.MALFORMED_JSON):
+        assert chunks == []
+
+
+@pytest.mark.parametrize("name", ["EasyChat", "Equing", "ChatAnywhere"])
+def test_stalled_stream_times_out_even_with_the_async_generator(
+    emulated_upstreams: EmulatedUpstreams, name: str
+) -> None:
+    emulated_upstreams.behave(Behaviour.STALL_MIDWAY)
+    model = "gpt-3.5-turbo"
+    started = time.monotonic()
+    with pytest.raises(ProviderTimeoutError):
+        call(
+            providers.get(name),
+            "async_generator",
+            model,
+            [{"role": "user", "content": "a b c d"}],
+            timeout=TIMEOUT,
+            **CALLS[name],
+        )
+    assert time.monotonic() - started < TIMEOUT + TIMEOUT_SLACK
