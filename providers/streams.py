@@ -10,6 +10,7 @@ so the providers' sync and async paths share them.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from .errors import ResponseFormatError
@@ -22,6 +23,9 @@ class Event:
     data: str
     event: str = ""
     id: str = ""
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 class EventStreamDecoder:
@@ -41,33 +45,25 @@ class EventStreamDecoder:
         self._has_fields = False
 
     def feed(self, text: str) -> list[Event]:
-        events: list[Event] = []
         if self._pending_cr:
+            # A CR ended the previous piece; an LF starting this one belongs to it.
             self._pending_cr = False
             if text.startswith("\n"):
                 text = text[1:]
-        start = 0
-        length = len(text)
-        position = 0
-        while position < length:
-            char = text[position]
-            if char == "\r" or char == "\n":
-                self._partial_line.append(text[start:position])
-                line = "".join(self._partial_line)
+        lines = _LINE_END.split(text)
+        rest = lines.pop()
+        events: list[Event] = []
+        if lines:
+            if self._partial_line:
+                lines[0] = "".join(self._partial_line) + lines[0]
                 self._partial_line = []
+            for line in lines:
                 event = self._line(line)
                 if event is not None:
                     events.append(event)
-                if char == "\r":
-                    if position + 1 < length:
-                        if text[position + 1] == "\n":
-                            position += 1
-                    else:
-                        self._pending_cr = True
-                start = position + 1
-            position += 1
-        if start < length:
-            self._partial_line.append(text[start:])
+            self._pending_cr = text.endswith("\r")
+        if rest:
+            self._partial_line.append(rest)
         return events
 
     def close(self) -> None:

@@ -162,6 +162,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # Hundreds of clients may connect at once (load tests); the default backlog of 5 makes them retry.
+    request_queue_size = 512
     apps: Mapping[str, App]
     tls: ssl.SSLContext
     requests_seen: int = 0
