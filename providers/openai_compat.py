@@ -86,16 +86,16 @@ class CompletionStreamParser:
         self._events = EventStreamDecoder()
         self.done = False
 
-    def feed(self, data: bytes) -> list[str]:
-        pieces: list[str] = []
+    def feed(self, data: bytes) -> Iterator[str]:
+        """The texts of the events completed by ``data``, one at a time: a malformed event
+        raises only after the texts before it were handed over, however the bytes were cut."""
         for event in self._events.feed(self._text.feed(data)):
             if event.data == DONE:
                 self.done = True
-                break
+                return
             content = delta_content(event.data)
             if content:
-                pieces.append(content)
-        return pieces
+                yield content
 
     def close(self) -> None:
         """Check the stream ended cleanly (whole characters, whole events)."""

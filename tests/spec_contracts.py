@@ -181,3 +181,18 @@ def sse(*events: str, done: bool = True) -> bytes:
     if done:
         lines.append("data: [DONE]\n\n")
     return "".join(lines).encode()
+
+
+def spec_format_prompt(messages: list[dict[str, str]]) -> str:
+    """CONTRACTS.md: "a single message gives its content unchanged; otherwise each message becomes
+    "<Role capitalised>: <content>", joined with "\\n", followed by "\\nAssistant:"."""
+    if len(messages) == 1:
+        return messages[0]["content"]
+    lines = [f"{message['role'].capitalize()}: {message['content']}" for message in messages]
+    return "\n".join(lines) + "\nAssistant:"
+
+
+AICHAT_DEFAULTS = {"temperature": 0.5, "top_p": 1}
+CHATANYWHERE_ID = "s1_qYuOLXjI3rEpc7WHfQ"
+CHATANYWHERE_MODELS = "61490748"
+CHATANYWHERE_DEFAULT_TEMPERATURE = 0.5

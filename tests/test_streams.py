@@ -86,15 +86,15 @@ def test_completion_parser_stops_at_done_and_skips_empty_deltas() -> None:
         b'data: {"choices":[{"delta":{"content":"after done"}}]}\n\n'
     )
     parser = CompletionStreamParser()
-    assert parser.feed(body) == ["Hi"]
+    assert list(parser.feed(body)) == ["Hi"]
     assert parser.done
 
 
 def test_completion_parser_malformed_event_json_is_a_format_error() -> None:
     with pytest.raises(ResponseFormatError, match="malformed event JSON"):
-        CompletionStreamParser().feed(b"data: {not json\n\n")
+        list(CompletionStreamParser().feed(b"data: {not json\n\n"))
 
 
 def test_completion_parser_event_without_choices_is_a_format_error() -> None:
     with pytest.raises(ResponseFormatError, match="without a choices list"):
-        CompletionStreamParser().feed(b'data: {"error": "overloaded"}\n\n')
+        list(CompletionStreamParser().feed(b'data: {"error": "overloaded"}\n\n'))
