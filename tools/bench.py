@@ -32,28 +32,29 @@ from .cassette_file import (
 URL = "https://bench.test/api/chat"
 
 
+def _request(client: httpx.Client, index: int) -> httpx.Request:
+    return client.build_request("POST", URL, json={"n": index, "prompt": f"question {index}"})
+
+
 def synthetic_cassette(path: Path, size: int) -> None:
-    interactions = [
-        Interaction(
-            request=RecordedRequest(
-                method="POST",
-                uri=URL,
-                headers=[
-                    ("accept", "*/*"),
-                    ("user-agent", f"python-httpx/{httpx.__version__}"),
-                    ("content-type", "application/json"),
-                ],
-                body=json.dumps({"n": index, "prompt": f"question {index}"}).encode(),
-            ),
-            response=RecordedResponse(
-                status=200,
-                reason="OK",
-                headers=[("content-type", "application/json")],
-                body=json.dumps({"answer": f"reply {index}"}).encode(),
-            ),
+    """N distinct POSTs as wiretape records them (the request exactly as httpx sends it)."""
+    interactions = []
+    with httpx.Client() as client:
+        requests = [_request(client, index) for index in range(size)]
+    for index, request in enumerate(requests):
+        interactions.append(
+            Interaction(
+                request=RecordedRequest(
+                    method="POST", uri=URL, headers=request.headers.multi_items(), body=request.content
+                ),
+                response=RecordedResponse(
+                    status=200,
+                    reason="OK",
+                    headers=[("content-type", "application/json")],
+                    body=json.dumps({"answer": f"reply {index}"}).encode(),
+                ),
+            )
         )
-        for index in range(size)
-    ]
     write_atomically(path, dumps(CassetteData(interactions=interactions)))
 
 

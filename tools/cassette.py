@@ -41,7 +41,7 @@ from .cassette_file import (
     load,
     write_atomically,
 )
-from .matching import DEFAULT_IGNORED_HEADERS, MatchConfig, RequestIndex, request_fields
+from .matching import DEFAULT_IGNORED_HEADERS, Key, MatchConfig, RequestIndex, RequestView, exact_key
 from .sanitize import SecretRules, sanitize
 
 TOOL_NAME = "wiretape"
@@ -119,7 +119,7 @@ class Cassette:
                 self.data = load(self.path)
             if self._replaying:
                 for interaction in self.data.interactions:
-                    self.index.add(self._fields_of_recording(interaction.request))
+                    self.index.add(_view_of_recording(interaction.request))
         except BaseException:
             self._release()
             raise
@@ -155,23 +155,18 @@ class Cassette:
 
     # ------------------------------------------------------------ the handler
 
-    def _fields_of_recording(self, request: RecordedRequest) -> dict[str, str]:
-        return request_fields(request.method, request.uri, request.headers, request.body, self.config)
-
-    def _fields_of(self, request: httpx.Request) -> dict[str, str]:
-        return request_fields(
-            request.method, str(request.url), request.headers.multi_items(), request.content, self.config
-        )
-
     def _lookup(self, request: httpx.Request) -> RecordedResponse | None:
         """The recording that answers ``request``; None when it is to be sent and recorded."""
-        fields = self._fields_of(request)
-        position = self.index.take(fields) if self._replaying else None
+        uri = str(request.url)
+        raw = [(name.lower(), value) for name, value in request.headers.raw]
+        exact = exact_key(request.method, uri, raw, request.content)
+        key = self.index.key_of(exact, lambda: _view_of(request))
+        position = self.index.take(key) if self._replaying else None
         if position is not None:
             self.played += 1
             return self.data.interactions[position].response
         if not self._recording:
-            raise CassetteMissError(self._miss_message(request, fields))
+            raise CassetteMissError(self._miss_message(request, _view_of(request), key))
         return None
 
     def _start_recording(self, request: httpx.Request) -> tuple[RecordedResponse, Interaction]:
@@ -251,19 +246,19 @@ class Cassette:
 
     # ------------------------------------------------------------ errors
 
-    def _miss_message(self, request: httpx.Request, fields: Mapping[str, str]) -> str:
+    def _miss_message(self, request: httpx.Request, view: RequestView, key: Key) -> str:
         lines = [
             f"{self.path}: no recording matches {request.method} {request.url} "
             f"(record mode '{self.mode.value}' does not send requests)"
         ]
-        again = self.index.played_before(fields)
+        again = self.index.played_before(key)
         if again is not None:
             lines.append(
                 f"  interaction #{again} matches but was already played; each recording plays once "
                 "(record the repeated request, or pass allow_repeats=True)"
             )
             return "\n".join(lines)
-        nearest = self.index.nearest(fields)
+        nearest = self.index.nearest(view)
         if nearest is None:
             lines.append("  the cassette holds no interactions")
         else:
@@ -286,6 +281,19 @@ class Cassette:
 def cassette(path: str | Path, **options: Any) -> Cassette:
     """``with cassette("cassettes/easychat/stream.yaml", mode="none"):`` — see :class:`Cassette`."""
     return Cassette(path, **options)
+
+
+def _view_of_recording(request: RecordedRequest) -> RequestView:
+    return RequestView(request.method, request.uri, request.headers, request.body)
+
+
+def _view_of(request: httpx.Request) -> RequestView:
+    headers = request.headers
+    # Decoding the raw pairs once is several times cheaper than Headers.multi_items().
+    encoding = headers.encoding
+    # Names lower-cased, as Headers.multi_items() gives them (and as recordings store them).
+    pairs = [(name.decode(encoding).lower(), value.decode(encoding)) for name, value in headers.raw]
+    return RequestView(request.method, str(request.url), pairs, request.content)
 
 
 def _lock_path(path: Path) -> str:

@@ -4,20 +4,21 @@ A request is flattened into named fields (``method``, ``url``, ``query.q``,
 ``header.user-agent``, ``body.messages[0].content`` …). Two requests match
 when their fields are equal, so the lookup is one hash of the flattened
 request (O(1) per request, O(N) to replay N interactions), and a miss can be
-explained field by field against the nearest recording.
+explained field by field against the nearest recording. The lookup key is
+built without flattening (one canonical JSON dump of the body); the fields are
+computed only to explain a miss.
 """
 
 from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-from .cassette_file import Headers
-from .request_body import parse_body
-from .sanitize import VOLATILE, SecretRules, normalise_cookie_header
+from .request_body import VOLATILE, canonical_body, parse_body
+from .sanitize import SecretRules, normalise_cookie_header
 
 #: Headers set by the transport, not by the provider: never compared.
 DEFAULT_IGNORED_HEADERS = frozenset(
@@ -25,6 +26,7 @@ DEFAULT_IGNORED_HEADERS = frozenset(
 )
 
 Fields = Mapping[str, str]
+Key = tuple[object, ...]
 
 
 @dataclass(frozen=True)
@@ -33,18 +35,38 @@ class MatchConfig:
     ignored_headers: frozenset[str] = DEFAULT_IGNORED_HEADERS
 
 
-def request_fields(
-    method: str, uri: str, headers: Headers, body: bytes, config: MatchConfig
-) -> dict[str, str]:
-    """The request flattened into comparable named fields."""
-    fields: dict[str, str] = {"method": method.upper()}
-    parts = urlsplit(uri)
+@dataclass(frozen=True)
+class RequestView:
+    """What matching reads of a request, whether recorded or about to be sent."""
+
+    method: str
+    uri: str
+    headers: Sequence[tuple[str, str]]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class _Normalised:
+    method: str
+    url: str
+    query: list[tuple[str, str]]
+    headers: dict[str, str]
+    content_type: str
+
+
+def _normalise(view: RequestView, config: MatchConfig) -> _Normalised:
+    """Method, URL, query and headers as matching compares them (secrets masked, cookie names only)."""
+    parts = urlsplit(view.uri)
     port = parts.port or {"https": 443, "http": 80}.get(parts.scheme, 0)
-    fields["url"] = f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}{parts.path or '/'}"
-    for name, value in sorted(parse_qsl(parts.query, keep_blank_values=True)):
-        fields[f"query.{name}"] = VOLATILE if config.rules.is_secret_field(name) else value
+    url = f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}{parts.path or '/'}"
+    rules = config.rules
+    query = [
+        (name, VOLATILE if rules.is_secret_field(name) else value)
+        for name, value in sorted(parse_qsl(parts.query, keep_blank_values=True))
+    ]
+    headers: dict[str, str] = {}
     content_type = ""
-    for name, value in headers:
+    for name, value in view.headers:
         lower = name.lower()
         if lower == "content-type":
             content_type = value
@@ -52,11 +74,28 @@ def request_fields(
             continue
         if lower == "cookie":
             value = normalise_cookie_header(value)
-        elif lower in config.rules.secret_headers and value:
+        elif lower in rules.secret_headers and value:
             value = VOLATILE
-        key = f"header.{lower}"
-        fields[key] = f"{fields[key]}, {value}" if key in fields else value
-    fields.update(_body_fields(body, content_type, config))
+        headers[lower] = f"{headers[lower]}, {value}" if lower in headers else value
+    return _Normalised(view.method.upper(), url, query, headers, content_type)
+
+
+def match_key(view: RequestView, config: MatchConfig) -> Key:
+    """A hashable key equal for two requests exactly when their :func:`request_fields` are equal."""
+    normal = _normalise(view, config)
+    body = canonical_body(
+        view.body, normal.content_type, config.rules.is_secret_field, config.rules.may_name_secret
+    )
+    return (normal.method, normal.url, tuple(normal.query), tuple(sorted(normal.headers.items())), body)
+
+
+def request_fields(view: RequestView, config: MatchConfig) -> dict[str, str]:
+    """The request flattened into named fields, to explain a miss field by field."""
+    normal = _normalise(view, config)
+    fields: dict[str, str] = {"method": normal.method, "url": normal.url}
+    fields.update((f"query.{name}", value) for name, value in normal.query)
+    fields.update((f"header.{name}", value) for name, value in normal.headers.items())
+    fields.update(_body_fields(view.body, normal.content_type, config))
     return fields
 
 
@@ -74,10 +113,6 @@ def _body_fields(body: bytes, content_type: str, config: MatchConfig) -> dict[st
         else:
             fields[leaf.path] = str(leaf.value)
     return fields
-
-
-def key_of(fields: Fields) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(fields.items()))
 
 
 def differences(recorded: Fields, sent: Fields) -> list[str]:
@@ -101,24 +136,38 @@ def _field_order(name: str) -> tuple[int, str]:
 
 
 class RequestIndex:
-    """Recorded requests by their flattened fields; each recording is played once, in order."""
+    """Recorded requests by match key; each recording is played once, in order.
+
+    A request byte-for-byte equal to a recording (the usual case on replay)
+    finds its key through that recording, without computing it. Fields (for
+    explaining a miss) are computed only when a miss needs them.
+    """
 
     def __init__(self, config: MatchConfig, *, allow_repeats: bool = False) -> None:
         self.config = config
         self.allow_repeats = allow_repeats
-        self._unplayed: dict[tuple[tuple[str, str], ...], deque[int]] = {}
-        self._last_played: dict[tuple[tuple[str, str], ...], int] = {}
-        self._fields: list[dict[str, str]] = []
+        self._unplayed: dict[Key, deque[int]] = {}
+        self._last_played: dict[Key, int] = {}
+        self._views: list[RequestView] = []
+        self._keys_by_exact: dict[Key, Key] = {}
 
-    def add(self, fields: dict[str, str]) -> int:
-        position = len(self._fields)
-        self._fields.append(fields)
-        self._unplayed.setdefault(key_of(fields), deque()).append(position)
+    def add(self, view: RequestView) -> int:
+        position = len(self._views)
+        self._views.append(view)
+        key = match_key(view, self.config)
+        headers = [(name.encode(), value.encode()) for name, value in view.headers]
+        self._keys_by_exact.setdefault(exact_key(view.method, view.uri, headers, view.body), key)
+        self._unplayed.setdefault(key, deque()).append(position)
         return position
 
-    def take(self, fields: Fields) -> int | None:
-        """The position of the first unplayed recording equal to ``fields``, marked played."""
-        key = key_of(fields)
+    def key_of(self, exact: Key, view: Callable[[], RequestView]) -> Key:
+        """The match key of a request: that of a recording with the same :func:`exact_key`,
+        else computed from ``view()``."""
+        known = self._keys_by_exact.get(exact)
+        return known if known is not None else match_key(view(), self.config)
+
+    def take(self, key: Key) -> int | None:
+        """The position of the first unplayed recording with this key, marked played."""
         positions = self._unplayed.get(key)
         if positions:
             position = positions.popleft()
@@ -128,18 +177,25 @@ class RequestIndex:
             return self._last_played.get(key)
         return None
 
-    def played_before(self, fields: Fields) -> int | None:
-        """A recording equal to ``fields`` that was already played, if any."""
-        return self._last_played.get(key_of(fields))
+    def played_before(self, key: Key) -> int | None:
+        """A recording with this key that was already played, if any."""
+        return self._last_played.get(key)
 
-    def nearest(self, fields: Fields) -> tuple[int, list[str]] | None:
+    def nearest(self, view: RequestView) -> tuple[int, list[str]] | None:
         """The recording with the fewest differing fields, and those differences."""
+        sent = request_fields(view, self.config)
         best: tuple[int, list[str]] | None = None
-        for position, recorded in enumerate(self._fields):
-            lines = differences(recorded, fields)
+        for position, recorded in enumerate(self._views):
+            lines = differences(request_fields(recorded, self.config), sent)
             if best is None or len(lines) < len(best[1]):
                 best = (position, lines)
         return best
 
     def __len__(self) -> int:
-        return len(self._fields)
+        return len(self._views)
+
+
+def exact_key(method: str, uri: str, headers: Iterable[tuple[bytes, bytes]], body: bytes) -> Key:
+    """The request byte for byte (header names lower-case): equal ones have equal match keys,
+    so on replay the key is found without computing it."""
+    return (method, uri, tuple(headers), body)

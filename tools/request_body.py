@@ -8,12 +8,14 @@ agree on what a field is.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qsl
 
 FORM_TYPE = "application/x-www-form-urlencoded"
+#: What a secret or volatile value is replaced by when requests are compared.
+VOLATILE = "<volatile>"
 
 
 @dataclass(frozen=True)
@@ -35,22 +37,59 @@ def is_form(content_type: str) -> bool:
     return FORM_TYPE in content_type
 
 
+def _decode(body: bytes, content_type: str) -> tuple[Literal["json", "form", "text"], object, str]:
+    """The body read as JSON data, form pairs, or just text (with its text)."""
+    text = body.decode("utf-8", errors="replace")
+    if "json" in content_type or text.lstrip().startswith(("{", "[")):
+        try:
+            return "json", json.loads(text), text
+        except json.JSONDecodeError:
+            pass
+    if is_form(content_type):
+        return "form", parse_qsl(text, keep_blank_values=True), text
+    return "text", None, text
+
+
 def parse_body(body: bytes, content_type: str) -> ParsedBody | None:
     """The leaves of a JSON or form body; None for an empty body or any other kind."""
     if not body:
         return None
-    text = body.decode("utf-8", errors="replace")
-    if "json" in content_type or text.lstrip().startswith(("{", "[")):
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError:
-            pass
-        else:
-            return ParsedBody("json", list(_json_leaves(value, "body", None)))
-    if is_form(content_type):
-        pairs = parse_qsl(text, keep_blank_values=True)
-        return ParsedBody("form", [Leaf(f"body.{name}", name, value) for name, value in pairs])
+    kind, value, _ = _decode(body, content_type)
+    if kind == "json":
+        return ParsedBody("json", list(_json_leaves(value, "body", None)))
+    if kind == "form":
+        pairs: list[tuple[str, str]] = value  # type: ignore[assignment]
+        return ParsedBody("form", [Leaf(f"body.{name}", name, item) for name, item in pairs])
     return None
+
+
+def canonical_body(
+    body: bytes, content_type: str, is_secret: Callable[[str], bool], may_name_secret: Callable[[str], bool]
+) -> str:
+    """One string equal for two bodies exactly when their leaves are equal, secret values masked.
+
+    What :func:`parse_body` gives leaf by leaf, in one ``json.dumps``: the fast path of matching.
+    """
+    if not body:
+        return ""
+    kind, value, text = _decode(body, content_type)
+    if kind == "text":
+        return "text:" + text
+    if kind == "form":
+        pairs: list[tuple[str, str]] = value  # type: ignore[assignment]
+        return "form:" + json.dumps({name: VOLATILE if is_secret(name) else item for name, item in pairs})
+    if may_name_secret(text):
+        value = _mask(value, is_secret, secret=False)
+    return "json:" + json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _mask(value: object, is_secret: Callable[[str], bool], *, secret: bool) -> object:
+    # A string leaf is masked when the nearest key above it names a secret, as in parse_body.
+    if isinstance(value, dict):
+        return {key: _mask(item, is_secret, secret=is_secret(str(key))) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_mask(item, is_secret, secret=secret) for item in value]
+    return VOLATILE if secret and isinstance(value, str) else value
 
 
 def _json_leaves(value: object, path: str, name: str | None) -> Iterator[Leaf]:

@@ -48,8 +48,9 @@ class SecretRules:
     def is_secret_field(self, name: str) -> bool:
         return name in self.extra_fields or bool(self._field_regex.search(name))
 
-
-VOLATILE = "<volatile>"
+    def may_name_secret(self, text: str) -> bool:
+        """False only when no field name in ``text`` can be a secret one (a quick pre-check)."""
+        return bool(self._field_regex.search(text)) or any(name in text for name in self.extra_fields)
 
 
 class Placeholders:
