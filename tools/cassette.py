@@ -95,6 +95,7 @@ class Cassette:
         self.data = CassetteData()
         self.index = RequestIndex(self.config, allow_repeats=allow_repeats)
         self.recorded: list[Interaction] = []
+        self._tees: list[intercept.TeeRecord] = []
         self.played = 0
         self._lock: FileLock | None = None
         self._replaying = True
@@ -146,6 +147,8 @@ class Cassette:
 
     def write(self) -> None:
         """Write the cassette (sanitised, atomically): the kept recordings plus the new ones."""
+        for record in self._tees:
+            record.complete()
         kept = self.data.interactions if self.mode is RecordMode.NEW_EPISODES else []
         metadata = {} if self.mode is RecordMode.REWRITE else dict(self.data.metadata)
         metadata.update(self.metadata)
@@ -157,11 +160,13 @@ class Cassette:
 
     def _lookup(self, request: httpx.Request) -> RecordedResponse | None:
         """The recording that answers ``request``; None when it is to be sent and recorded."""
+        if not self._replaying:
+            return None
         uri = str(request.url)
         raw = [(name.lower(), value) for name, value in request.headers.raw]
         exact = exact_key(request.method, uri, raw, request.content)
         key = self.index.key_of(exact, lambda: _view_of(request))
-        position = self.index.take(key) if self._replaying else None
+        position = self.index.take(key)
         if position is not None:
             self.played += 1
             return self.data.interactions[position].response
@@ -217,7 +222,7 @@ class Cassette:
             self._record_failure(recorded, interaction, exc)
             raise
         self._finish_headers(response, recorded, interaction, started)
-        intercept.tee(response, recorded, time.perf_counter(), is_async=False)
+        self._tees.append(intercept.tee(response, recorded, time.perf_counter(), is_async=False))
         return response
 
     async def ahandle(
@@ -236,7 +241,7 @@ class Cassette:
             self._record_failure(recorded, interaction, exc)
             raise
         self._finish_headers(response, recorded, interaction, started)
-        intercept.tee(response, recorded, time.perf_counter(), is_async=True)
+        self._tees.append(intercept.tee(response, recorded, time.perf_counter(), is_async=True))
         return response
 
     def _replay(self, request: httpx.Request, answer: RecordedResponse) -> httpx.Response:

@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .bench import DEFAULT_SIZES, render, write_json
+from .bench import run as run_benchmarks
 from .cassette_file import CassetteFormatError, load
 from .drift import drift as structural_drift
 from .lint import lint as lint_cassettes
@@ -285,3 +287,50 @@ def _cassette_status(root: Path, scenario: Scenario) -> tuple[str, str]:
         return "unreadable", ""
     metadata: dict[str, Any] = data.metadata
     return "ok", str(metadata.get("recorded_at", "unknown"))
+
+
+@main.command()
+@click.option(
+    "--sizes",
+    default=",".join(map(str, DEFAULT_SIZES)),
+    show_default=True,
+    help="Interaction counts of the replay-scaling case (comma-separated).",
+)
+@click.option(
+    "--repeat", "runs", type=click.IntRange(min=1), default=3, show_default=True, help="Timed runs per case."
+)
+@click.option(
+    "--vcrpy-cap",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds after which a vcrpy replay is stopped (and larger sizes skipped).",
+)
+@click.option("--suite/--no-suite", default=True, show_default=True, help="Also time the offline test suite.")
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the figures here."
+)
+@click.pass_obj
+def bench(ctx: Context, sizes: str, runs: int, vcrpy_cap: float, suite: bool, json_path: Path | None) -> None:
+    """Benchmark wiretape against vcrpy and respx on the same data; print medians, ranges, ratios, targets.
+
+    Cases: replay scaling (N body-matched POSTs), per-request replay with the
+    cassette open, open plus one request, a 200-event stream through
+    EasyChat, the recording tee's overhead, import time, the test suite.
+    Exit status 1 when a target is not met.
+    """
+    try:
+        size_list = tuple(int(size) for size in sizes.split(",") if size.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"{sizes!r} is not a comma-separated list of integers", param_hint="--sizes"
+        ) from None
+    if not size_list or min(size_list) < 1:
+        raise click.BadParameter("sizes must be positive integers", param_hint="--sizes")
+    report = run_benchmarks(sizes=size_list, runs=runs, vcrpy_cap=vcrpy_cap, suite=suite, console=ctx.console)
+    render(report, ctx.console)
+    if json_path is not None:
+        write_json(report, json_path)
+        ctx.console.print(f"figures written to {json_path}")
+    if not all(target.met for target in report.targets):
+        sys.exit(1)

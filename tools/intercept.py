@@ -132,7 +132,7 @@ def error_kind(exc: BaseException) -> str | None:
     return "ReadTimeout" if isinstance(translated, ProviderTimeoutError) else "ReadError"
 
 
-class _TeeRecord:
+class TeeRecord:
     """Collects the chunks of one response as the provider reads them."""
 
     def __init__(self, response: RecordedResponse, started: float) -> None:
@@ -144,20 +144,26 @@ class _TeeRecord:
     def chunk(self, data: bytes) -> None:
         now = time.perf_counter()
         self.response.chunks.append(Chunk(size=len(data), delay=now - self.last))
+        # The body is assembled once, by complete(): copying it per chunk would be quadratic.
         self.body.extend(data)
-        self.response.body = bytes(self.body)
         self.last = now
 
     def error(self, exc: BaseException) -> None:
         kind = error_kind(exc)
         if kind is not None:
             self.response.error = StreamError(kind=kind, message=str(exc))
+        self.complete()
+
+    def complete(self) -> None:
+        """Put what was read so far into the recorded response (called again as more comes)."""
+        if len(self.response.body) != len(self.body):
+            self.response.body = bytes(self.body)
 
 
 class TeeStream(httpx.SyncByteStream):
     """Hands each chunk on as it arrives and records it; on early close, reads the rest to record it."""
 
-    def __init__(self, inner: Any, record: _TeeRecord) -> None:
+    def __init__(self, inner: Any, record: TeeRecord) -> None:
         self._inner = inner
         self._record = record
         self._iterator: Iterator[bytes] | None = None
@@ -176,6 +182,7 @@ class TeeStream(httpx.SyncByteStream):
             self._record.error(exc)
             raise
         self._record.finished = True
+        self._record.complete()
 
     def close(self) -> None:
         try:
@@ -191,7 +198,7 @@ class TeeStream(httpx.SyncByteStream):
 
 
 class AsyncTeeStream(httpx.AsyncByteStream):
-    def __init__(self, inner: Any, record: _TeeRecord) -> None:
+    def __init__(self, inner: Any, record: TeeRecord) -> None:
         self._inner = inner
         self._record = record
         self._iterator: AsyncIterator[bytes] | None = None
@@ -211,6 +218,7 @@ class AsyncTeeStream(httpx.AsyncByteStream):
             self._record.error(exc)
             raise
         self._record.finished = True
+        self._record.complete()
 
     async def aclose(self) -> None:
         try:
@@ -224,12 +232,14 @@ class AsyncTeeStream(httpx.AsyncByteStream):
             await self._inner.aclose()
 
 
-def tee(response: httpx.Response, recorded: RecordedResponse, started: float, *, is_async: bool) -> None:
-    """Replace ``response``'s stream by a tee that fills ``recorded``."""
-    record = _TeeRecord(recorded, started)
+def tee(response: httpx.Response, recorded: RecordedResponse, started: float, *, is_async: bool) -> TeeRecord:
+    """Replace ``response``'s stream by a tee that fills ``recorded``; ``complete()`` the returned
+    record before reading ``recorded.body`` (a stream read only in part leaves it behind)."""
+    record = TeeRecord(recorded, started)
     response.stream = (
         AsyncTeeStream(response.stream, record) if is_async else TeeStream(response.stream, record)
     )
+    return record
 
 
 # ---------------------------------------------------------------- replay

@@ -1,0 +1,147 @@
+"""``python -m tools bench``: wiretape side by side with vcrpy and respx, and the targets it must meet."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from . import cases
+from .measure import Figure, Report, Target
+
+DEFAULT_SIZES = (10, 100, 500, 1000, 5000)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(
+    *,
+    sizes: tuple[int, ...] = DEFAULT_SIZES,
+    runs: int = 3,
+    vcrpy_cap: float = 60.0,
+    suite: bool = True,
+    console: Console | None = None,
+) -> Report:
+    """Run every case; ``runs`` timed repetitions each, after a warm-up."""
+    console = console or Console()
+    report = Report()
+    with cases.workdir() as directory:
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("replay scaling", lambda: cases.replay_scaling(report, directory, list(sizes), runs, vcrpy_cap)),
+            ("per-request replay", lambda: cases.per_request(report, directory, runs, min(200, max(sizes)))),
+            ("streamed replay", lambda: cases.streamed_replay(report, directory, runs)),
+            ("recording overhead", lambda: cases.recording_overhead(report, directory, runs)),
+            ("imports", lambda: cases.imports(report, runs)),
+        ]
+        if suite:
+            steps.append(("offline test suite", lambda: cases.test_suite(report, ROOT)))
+        for name, step in steps:
+            with console.status(f"benchmark: {name}"):
+                step()
+    report.targets = targets(report, sizes)
+    return report
+
+
+def _median(report: Report, case: str, tool: str) -> float:
+    figure = report.find(case, tool)
+    return figure.median if figure is not None and figure.times else math.nan
+
+
+def targets(report: Report, sizes: tuple[int, ...]) -> list[Target]:
+    found: list[Target] = []
+    if 500 in sizes and 5000 in sizes:
+        ratio = _median(report, "replay 5000", "wiretape") / _median(report, "replay 500", "wiretape")
+        found.append(Target("scaling: time(5000) / time(500)", ratio, 11.0, higher_is_better=False))
+    if 1000 in sizes:
+        ours = _median(report, "replay 1000", "wiretape")
+        theirs = _median(report, "replay 1000", "vcrpy")
+        detail = ""
+        if math.isnan(theirs) and "vcrpy lower bound 1000" in report.facts:
+            theirs = report.facts["vcrpy lower bound 1000"]
+            detail = "vcrpy capped: a lower bound"
+        found.append(Target("vcrpy / wiretape at 1,000 interactions", theirs / ours, 100.0, True, detail))
+    found.append(
+        Target(
+            "per-request replay / respx",
+            _median(report, "per request", "wiretape") / _median(report, "per request", "respx"),
+            1.0,
+            higher_is_better=False,
+        )
+    )
+    found.append(
+        Target(
+            "open + 1 request / vcrpy",
+            _median(report, "open + 1 request", "wiretape") / _median(report, "open + 1 request", "vcrpy"),
+            0.5,
+            higher_is_better=False,
+        )
+    )
+    found.append(
+        Target(
+            "tee: time to first chunk, recording / not",
+            _median(report, "time to first chunk", "recording tee")
+            / _median(report, "time to first chunk", "no tee"),
+            1.05,
+            higher_is_better=False,
+        )
+    )
+    return found
+
+
+def _seconds(value: float) -> str:
+    if math.isnan(value):
+        return "-"
+    if value < 1e-3:
+        return f"{value * 1e6:.0f} µs"
+    if value < 1:
+        return f"{value * 1e3:.1f} ms"
+    return f"{value:.2f} s"
+
+
+def render(report: Report, console: Console) -> None:
+    table = Table(title="benchmarks (median of the runs; min–max)")
+    for column in ("case", "tool", "median", "min–max", "runs", "vs wiretape", "note"):
+        table.add_column(column)
+    for figure in report.figures:
+        ours = report.find(figure.case, "wiretape")
+        ratio = ""
+        if ours is not None and ours is not figure and figure.times and ours.times:
+            ratio = f"{figure.median / ours.median:.2f}x"
+        spread = f"{_seconds(min(figure.times))}–{_seconds(max(figure.times))}" if figure.times else "-"
+        table.add_row(
+            figure.case,
+            figure.tool,
+            _seconds(figure.median),
+            spread,
+            str(len(figure.times)),
+            ratio,
+            figure.note,
+        )
+    console.print(table)
+    goals = Table(title="targets")
+    for column in ("target", "measured", "limit", "met", "detail"):
+        goals.add_column(column)
+    for target in report.targets:
+        bound = ">=" if target.higher_is_better else "<="
+        goals.add_row(
+            target.name,
+            f"{target.measured:.3g}",
+            f"{bound} {target.limit:g}",
+            "yes" if target.met else "NO",
+            target.detail,
+        )
+    console.print(goals)
+
+
+def write_json(report: Report, path: Path) -> None:
+    document = {
+        "figures": [figure.to_json() for figure in report.figures],
+        "targets": [target.to_json() for target in report.targets],
+    }
+    path.write_text(json.dumps(document, indent=2, allow_nan=True) + "\n")
+
+
+__all__ = ["DEFAULT_SIZES", "Figure", "Report", "Target", "render", "run", "write_json"]

@@ -1,0 +1,317 @@
+"""The benchmark cases. Each adds its figures (and the facts its targets need) to a Report."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+import providers
+from providers.messages import Messages
+
+from ..cassette import Cassette
+from ..emulators import emulated_upstreams
+from ..emulators.server import Exchange, LoopbackServer
+from .data import URL, post_cassette, question, sse_events
+from .measure import Figure, Report, repeat
+
+STREAM_EVENTS = 200
+EASYCHAT_SERVER = "chat10.fastgpt.me"
+USER: Messages = [{"role": "user", "content": "Hello"}]
+
+
+def _post_all(size: int) -> None:
+    with httpx.Client() as client:
+        for index in range(size):
+            client.post(URL, json=question(index)).read()
+
+
+def _vcrpy(path: Path, size: int, deadline: float | None = None) -> int:
+    """Replay with stock vcrpy; returns how many requests were done before the deadline."""
+    import vcr
+
+    with (
+        vcr.use_cassette(str(path), record_mode="none", match_on=["method", "uri", "body"]),
+        httpx.Client() as client,
+    ):
+        for index in range(size):
+            if deadline is not None and time.perf_counter() > deadline:
+                return index
+            client.post(URL, json=question(index)).read()
+    return size
+
+
+# ---------------------------------------------------------------- 1. replay scaling
+
+
+def replay_scaling(report: Report, workdir: Path, sizes: list[int], runs: int, vcrpy_cap: float) -> None:
+    capped_from: int | None = None
+    for size in sizes:
+        path = workdir / f"scaling-{size}.yaml"
+        post_cassette(path, size)
+
+        def ours(path: Path = path, size: int = size) -> None:
+            with Cassette(path):
+                _post_all(size)
+
+        report.add(Figure(f"replay {size}", "wiretape", repeat(ours, runs)))
+        if capped_from is not None:
+            report.add(
+                Figure(
+                    f"replay {size}", "vcrpy", [], note=f"capped (over {vcrpy_cap:.0f} s at N={capped_from})"
+                )
+            )
+            continue
+        started = time.perf_counter()
+        done = _vcrpy(path, size, deadline=started + vcrpy_cap)
+        elapsed = time.perf_counter() - started
+        if done < size:
+            capped_from = size
+            report.add(
+                Figure(
+                    f"replay {size}",
+                    "vcrpy",
+                    [],
+                    note=f"capped: {done} of {size} requests in {elapsed:.0f} s",
+                )
+            )
+            report.facts[f"vcrpy lower bound {size}"] = elapsed
+            continue
+        times = [elapsed]
+        # Repeat only while it stays cheap: vcrpy's replay is quadratic.
+        if elapsed * runs < vcrpy_cap / 4:
+
+            def theirs(path: Path = path, size: int = size) -> None:
+                _vcrpy(path, size)
+
+            times += repeat(theirs, runs - 1, warmup=0)
+        report.add(Figure(f"replay {size}", "vcrpy", times))
+
+
+# ---------------------------------------------------------------- 2. per request, and open plus one
+
+
+def per_request(report: Report, workdir: Path, runs: int, size: int = 200) -> None:
+    path = workdir / f"per-request-{size}.yaml"
+    post_cassette(path, size)
+
+    def ours() -> float:
+        with Cassette(path), httpx.Client() as client:
+            started = time.perf_counter()
+            for index in range(size):
+                client.post(URL, json=question(index)).read()
+            return (time.perf_counter() - started) / size
+
+    def respx_one_route() -> float:
+        import respx
+
+        with respx.mock(using="httpx") as router, httpx.Client() as client:
+            router.post(URL).respond(200, json={"answer": "reply"})
+            started = time.perf_counter()
+            for index in range(size):
+                client.post(URL, json=question(index)).read()
+            return (time.perf_counter() - started) / size
+
+    def vcrpy_open() -> float:
+        import vcr
+
+        with (
+            vcr.use_cassette(str(path), record_mode="none", match_on=["method", "uri", "body"]),
+            httpx.Client() as client,
+        ):
+            started = time.perf_counter()
+            for index in range(size):
+                client.post(URL, json=question(index)).read()
+            return (time.perf_counter() - started) / size
+
+    note = f"mean over {size} requests, cassette or mock already open"
+    report.add(Figure("per request", "wiretape", repeat(ours, runs), unit="s/request", note=note))
+    report.add(
+        Figure(
+            "per request", "respx", repeat(respx_one_route, runs), unit="s/request", note=note + "; one route"
+        )
+    )
+    report.add(Figure("per request", "vcrpy", repeat(vcrpy_open, runs), unit="s/request", note=note))
+
+    one = workdir / "one.yaml"
+    post_cassette(one, 1)
+    # One client for all runs: building a client (its TLS context) costs more than what is measured.
+    client = httpx.Client()
+
+    def ours_open_one() -> None:
+        with Cassette(one):
+            client.post(URL, json=question(0)).read()
+
+    def vcrpy_open_one() -> None:
+        import vcr
+
+        with vcr.use_cassette(str(one), record_mode="none", match_on=["method", "uri", "body"]):
+            client.post(URL, json=question(0)).read()
+
+    def respx_open_one() -> None:
+        import respx
+
+        with respx.mock(using="httpx") as router:
+            router.post(URL).respond(200, json={"answer": "reply 0"})
+            client.post(URL, json=question(0)).read()
+
+    many = runs * 10
+    with client:
+        report.add(Figure("open + 1 request", "wiretape", repeat(ours_open_one, many, warmup=3)))
+        report.add(Figure("open + 1 request", "respx", repeat(respx_open_one, many, warmup=3)))
+        report.add(Figure("open + 1 request", "vcrpy", repeat(vcrpy_open_one, many, warmup=3)))
+
+
+# ---------------------------------------------------------------- 3. streamed replay through EasyChat
+
+
+def _easychat_app(events: list[bytes]) -> LoopbackServer:
+    def app(exchange: Exchange) -> None:
+        if exchange.method == "GET":
+            exchange.respond(200, "ok", {"content-type": "text/html"})
+        else:
+            exchange.stream(200, events, {"content-type": "text/event-stream"})
+
+    return LoopbackServer({EASYCHAT_SERVER: app})
+
+
+def _easychat() -> list[str]:
+    return list(providers.EasyChat.create_completion("gpt-3.5-turbo", USER, stream=True, active_server=0))
+
+
+def streamed_replay(report: Report, workdir: Path, runs: int) -> None:
+    events = sse_events(STREAM_EVENTS)
+    path = workdir / "easychat-stream.yaml"
+    with _easychat_app(events) as server, server.overrides(), Cassette(path, mode="all"):
+        expected = _easychat()
+
+    def ours() -> None:
+        with Cassette(path):
+            assert _easychat() == expected
+
+    def respx_same_bytes() -> None:
+        import respx
+
+        class Pieces(httpx.SyncByteStream):
+            def __iter__(self) -> Iterator[bytes]:
+                yield from events
+
+        with respx.mock(using="httpx") as router:
+            router.get(f"https://{EASYCHAT_SERVER}/").respond(200, text="ok")
+            router.post(f"https://{EASYCHAT_SERVER}/api/openai/v1/chat/completions").mock(
+                side_effect=lambda request: httpx.Response(
+                    200, headers={"content-type": "text/event-stream"}, stream=Pieces()
+                )
+            )
+            assert _easychat() == expected
+
+    note = f"{STREAM_EVENTS} events, {STREAM_EVENTS} chunks, through EasyChat (sync stream)"
+    report.add(Figure("streamed replay", "wiretape", repeat(ours, runs * 3), note=note))
+    report.add(Figure("streamed replay", "respx", repeat(respx_same_bytes, runs * 3), note=note))
+
+
+# ---------------------------------------------------------------- 4. recording overhead
+
+
+def recording_overhead(report: Report, workdir: Path, runs: int) -> None:
+    def call() -> tuple[float, float]:
+        started = time.perf_counter()
+        first = None
+        for _ in providers.Equing.create_completion("gpt-3.5-turbo", USER, stream=True):
+            if first is None:
+                first = time.perf_counter() - started
+        return first or 0.0, time.perf_counter() - started
+
+    plain_first, plain_total, tee_first, tee_total = [], [], [], []
+    with emulated_upstreams() as upstreams, upstreams.overrides():
+        call()
+        # Alternate the two, so that drift in the machine's load affects both alike.
+        for index in range(runs * 10):
+            first, total = call()
+            plain_first.append(first)
+            plain_total.append(total)
+            with Cassette(workdir / f"tee-{index}.yaml", mode="all"):
+                first, total = call()
+            tee_first.append(first)
+            tee_total.append(total)
+    note = "Equing sync stream against the emulator"
+    report.add(Figure("time to first chunk", "no tee", plain_first, note=note))
+    report.add(Figure("time to first chunk", "recording tee", tee_first, note=note))
+    report.add(Figure("streamed call total", "no tee", plain_total, note=note))
+    report.add(
+        Figure("streamed call total", "recording tee", tee_total, note=note + "; cassette written after")
+    )
+
+
+# ---------------------------------------------------------------- 5. imports, 6. the suite
+
+
+def _process(code: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def _in_process(code: str) -> float:
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return float(done.stdout.strip())
+
+
+def imports(report: Report, runs: int) -> None:
+    count = runs * 2 if runs > 1 else 1
+    report.add(
+        Figure("python -c 'import X'", "providers", repeat(lambda: _process("import providers"), count))
+    )
+    report.add(Figure("python -c 'import X'", "httpx", repeat(lambda: _process("import httpx"), count)))
+    timer = "import time; t = time.perf_counter(); {}; print(time.perf_counter() - t)"
+    report.add(
+        Figure(
+            "import in process",
+            "providers",
+            repeat(lambda: _in_process(timer.format("import providers")), count),
+        )
+    )
+    report.add(
+        Figure("import in process", "httpx", repeat(lambda: _in_process(timer.format("import httpx")), count))
+    )
+    lazy = (
+        "import providers, sys, time; assert 'curl_cffi' not in sys.modules; t = time.perf_counter(); "
+        "from providers.http import require_curl; require_curl('bench'); import httpx_curl_cffi; "
+        "print(time.perf_counter() - t)"
+    )
+    report.add(
+        Figure(
+            "curl_cffi on first use",
+            "providers",
+            repeat(lambda: _in_process(lazy), count),
+            note="not imported by `import providers`; paid by the first Aichat/ChatGptEs call",
+        )
+    )
+
+
+def test_suite(report: Report, root: Path) -> None:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-x", "-n", "2"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    elapsed = time.perf_counter() - started
+    summary = (done.stdout.strip().splitlines() or ["(no output)"])[-1]
+    report.add(Figure("offline test suite (-n 2)", "pytest", [elapsed], note=summary))
+
+
+@contextlib.contextmanager
+def workdir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="wiretape-bench-") as directory:
+        yield Path(directory)

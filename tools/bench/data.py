@@ -1,0 +1,51 @@
+"""The benchmark's cassettes, written as wiretape records them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+
+from ..cassette_file import (
+    CassetteData,
+    Interaction,
+    RecordedRequest,
+    RecordedResponse,
+    dumps,
+    write_atomically,
+)
+
+URL = "https://bench.test/api/chat"
+
+
+def question(index: int) -> dict[str, object]:
+    return {"n": index, "prompt": f"question {index}"}
+
+
+def post_cassette(path: Path, size: int) -> None:
+    """N distinct body-matched POSTs, each request exactly as httpx sends it."""
+    with httpx.Client() as client:
+        requests = [client.build_request("POST", URL, json=question(index)) for index in range(size)]
+    interactions = [
+        Interaction(
+            request=RecordedRequest("POST", URL, request.headers.multi_items(), request.content),
+            response=RecordedResponse(
+                status=200,
+                reason="OK",
+                headers=[("content-type", "application/json")],
+                body=json.dumps({"answer": f"reply {index}"}).encode(),
+            ),
+        )
+        for index, request in enumerate(requests)
+    ]
+    write_atomically(path, dumps(CassetteData(interactions=interactions)))
+
+
+def sse_events(count: int) -> list[bytes]:
+    events = [b'data: {"choices":[{"delta":{"role":"assistant"}}]}\n\n']
+    events += [
+        b"data: " + json.dumps({"choices": [{"delta": {"content": f"word{index} "}}]}).encode() + b"\n\n"
+        for index in range(count - 2)
+    ]
+    return [*events, b"data: [DONE]\n\n"]
