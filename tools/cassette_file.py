@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from . import parse_cache
+
 FORMAT_VERSION = 1
 Headers = list[tuple[str, str]]
 
@@ -181,8 +183,16 @@ def load(path: Path) -> CassetteData:
 
 
 def loads(text: str, *, source: str = "<cassette>") -> CassetteData:
+    document = parse_cache.get(text)
+    if document is None:
+        document = _parse(text, source)
+        parse_cache.put(text, document)
+    return _from_document(document, source)
+
+
+def _parse(text: str, source: str) -> Any:
     try:
-        document = yaml.load(text, Loader=yaml.CSafeLoader)
+        return yaml.load(text, Loader=yaml.CSafeLoader)
     except yaml.constructor.ConstructorError as exc:
         raise CassetteFormatError(
             f"{source}: rejected a YAML tag that a cassette never holds ({exc.problem}); "
@@ -193,7 +203,6 @@ def loads(text: str, *, source: str = "<cassette>") -> CassetteData:
         line = f" at line {where.line + 1}" if where is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise CassetteFormatError(f"{source}: not valid YAML{line}: {problem}") from None
-    return _from_document(document, source)
 
 
 def _require(condition: bool, source: str, what: str) -> None:
