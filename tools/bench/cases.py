@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -232,15 +233,20 @@ def recording_overhead(report: Report, workdir: Path, runs: int) -> None:
     plain_first, plain_total, tee_first, tee_total = [], [], [], []
     with emulated_upstreams() as upstreams, upstreams.overrides():
         call()
-        # Alternate the two, so that drift in the machine's load affects both alike.
+        # Pairs in random order: in a fixed order, the previous run's cassette write (fsync)
+        # lands on the same side every time and biases it.
+        order = random.Random(1234)
         for index in range(runs * 10):
-            first, total = call()
-            plain_first.append(first)
-            plain_total.append(total)
-            with Cassette(workdir / f"tee-{index}.yaml", mode="all"):
-                first, total = call()
-            tee_first.append(first)
-            tee_total.append(total)
+            for with_tee in order.sample([False, True], 2):
+                if with_tee:
+                    with Cassette(workdir / f"tee-{index}.yaml", mode="all"):
+                        first, total = call()
+                    tee_first.append(first)
+                    tee_total.append(total)
+                else:
+                    first, total = call()
+                    plain_first.append(first)
+                    plain_total.append(total)
     note = "Equing sync stream against the emulator"
     report.add(Figure("time to first chunk", "no tee", plain_first, note=note))
     report.add(Figure("time to first chunk", "recording tee", tee_first, note=note))
