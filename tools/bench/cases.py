@@ -133,12 +133,14 @@ def per_request(report: Report, workdir: Path, runs: int, size: int = 200) -> No
             return (time.perf_counter() - started) / size
 
     note = f"mean over {size} requests, cassette or mock already open"
-    report.add(Figure("per request", "wiretape", repeat(ours, runs), unit="s/request", note=note))
-    report.add(
-        Figure(
-            "per request", "respx", repeat(respx_one_route, runs), unit="s/request", note=note + "; one route"
-        )
-    )
+    # The two cheap ones run many times, interleaved, so that a slow moment of the machine hits both.
+    ours_times: list[float] = []
+    respx_times: list[float] = []
+    for _ in range(runs * 5):
+        ours_times += repeat(ours, 1)
+        respx_times += repeat(respx_one_route, 1)
+    report.add(Figure("per request", "wiretape", ours_times, unit="s/request", note=note))
+    report.add(Figure("per request", "respx", respx_times, unit="s/request", note=note + "; one route"))
     report.add(Figure("per request", "vcrpy", repeat(vcrpy_open, runs), unit="s/request", note=note))
 
     one = workdir / "one.yaml"
