@@ -11,6 +11,14 @@ import pytest
 import providers
 from providers import ProviderError, ProviderTimeoutError, RateLimitError, StatusError
 from tests.helpers import call
+from tests.spec_contracts import (
+    AICHAT_ENDPOINT,
+    CHATANYWHERE_ENDPOINT,
+    CHATGPTES_ENDPOINT,
+    CHATGPTES_URL,
+    EASYCHAT_SERVERS,
+    EQUING_ENDPOINT,
+)
 from tools.emulators import EmulatedUpstreams
 from tools.emulators.behaviours import Behaviour
 from tools.scenarios import FAULT_OUTCOMES
@@ -19,11 +27,11 @@ TIMEOUT = 1.0
 # curl measures its low-speed limit in whole seconds; the rest is scheduling slack.
 TIMEOUT_SLACK = 3.0
 ENDPOINTS = {
-    "EasyChat": "https://chat2.fastgpt.me/api/openai/v1/chat/completions",
-    "Equing": "https://next.eqing.tech/api/openai/v1/chat/completions",
-    "Aichat": "https://chat-gpt.org/api/text",
-    "ChatAnywhere": "https://chatanywhere.cn/v1/chat/gpt/",
-    "ChatGptEs": "https://chatgpt.es/wp-admin/admin-ajax.php",
+    "EasyChat": f"{EASYCHAT_SERVERS[3]}/api/openai/v1/chat/completions",
+    "Equing": EQUING_ENDPOINT,
+    "Aichat": AICHAT_ENDPOINT,
+    "ChatAnywhere": CHATANYWHERE_ENDPOINT,
+    "ChatGptEs": CHATGPTES_ENDPOINT,
 }
 CALLS: dict[str, dict[str, Any]] = {
     "EasyChat": {"active_server": 3},
@@ -86,9 +94,7 @@ def test_a_broken_upstream_ends_in_a_clear_error(
     message = str(error)
     assert message.startswith(f"{name}: ")
     # Cloudflare challenges ChatGptEs's first request, the page.
-    failed_url = (
-        "https://chatgpt.es" if (name, behaviour) == ("ChatGptEs", Behaviour.CHALLENGE) else ENDPOINTS[name]
-    )
+    failed_url = CHATGPTES_URL if (name, behaviour) == ("ChatGptEs", Behaviour.CHALLENGE) else ENDPOINTS[name]
     assert f"({failed_url})" in message
     assert elapsed < TIMEOUT + TIMEOUT_SLACK
     if isinstance(error, StatusError):

@@ -154,6 +154,11 @@ class TeeRecord:
             self.response.error = StreamError(kind=kind, message=str(exc))
         self.complete()
 
+    def finish(self) -> None:
+        """The stream was read to its end."""
+        self.finished = True
+        self.complete()
+
     def complete(self) -> None:
         """Put what was read so far into the recorded response (called again as more comes)."""
         if len(self.response.body) != len(self.body):
@@ -181,8 +186,7 @@ class TeeStream(httpx.SyncByteStream):
         except Exception as exc:
             self._record.error(exc)
             raise
-        self._record.finished = True
-        self._record.complete()
+        self._record.finish()
 
     def close(self) -> None:
         try:
@@ -217,8 +221,7 @@ class AsyncTeeStream(httpx.AsyncByteStream):
         except Exception as exc:
             self._record.error(exc)
             raise
-        self._record.finished = True
-        self._record.complete()
+        self._record.finish()
 
     async def aclose(self) -> None:
         try:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import providers
 
 from .cassette import Cassette, CassetteError, RecordMode
-from .cassette_file import CassetteData, CassetteFormatError, load, write_atomically
+from .cassette_file import CassetteData, CassetteFormatError, load, loads, write_atomically
 from .drift import drift, stable_headers
 from .emulators import EmulatedUpstreams, emulated_upstreams
 from .netguard import NetworkBlockedError
@@ -86,10 +86,12 @@ class RecordResult:
         return self.result == "recorded"
 
 
-def _previous(path: Path) -> CassetteData | None:
+def _previous(path: Path) -> tuple[str, CassetteData] | None:
+    """The cassette already at ``path``, as text and as data; None if missing or unreadable."""
     try:
-        return load(path) if path.exists() else None
-    except CassetteFormatError:
+        text = path.read_text(encoding="utf-8")
+        return text, loads(text, source=str(path))
+    except (OSError, UnicodeDecodeError, CassetteFormatError):
         return None
 
 
@@ -121,8 +123,7 @@ def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordR
     outcome or a crash leaves the previous cassette as it was.
     """
     path = cassette_path(root, scenario.id)
-    before = _previous(path)
-    before_text = path.read_text(encoding="utf-8") if before is not None else ""
+    previous = _previous(path)
     metadata = {"scenario": scenario.id, "behaviour": scenario.behaviour.value, "source": where.source}
     try:
         with contextlib.ExitStack() as stack:
@@ -153,7 +154,8 @@ def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordR
         chunks=sum(len(response.chunks) for response in responses),
         bytes=sum(len(response.body) for response in responses),
     )
-    if before is not None:
+    if previous is not None:
+        before_text, before = previous
         result.drift = drift(before, after)
         result.changed = bool(result.drift) or _content_changed(before, after)
         if not result.changed:

@@ -50,11 +50,27 @@ def _median(report: Report, case: str, tool: str) -> float:
     return figure.median if figure is not None and figure.times else math.nan
 
 
+def _ratio_target(
+    name: str, report: Report, measured: tuple[str, str], reference: tuple[str, str], limit: float
+) -> Target:
+    """A target on median(measured) / median(reference), met at or below ``limit``."""
+    return Target(
+        name, _median(report, *measured) / _median(report, *reference), limit, higher_is_better=False
+    )
+
+
 def targets(report: Report, sizes: tuple[int, ...]) -> list[Target]:
     found: list[Target] = []
     if 500 in sizes and 5000 in sizes:
-        ratio = _median(report, "replay 5000", "wiretape") / _median(report, "replay 500", "wiretape")
-        found.append(Target("scaling: time(5000) / time(500)", ratio, 11.0, higher_is_better=False))
+        found.append(
+            _ratio_target(
+                "scaling: time(5000) / time(500)",
+                report,
+                ("replay 5000", "wiretape"),
+                ("replay 500", "wiretape"),
+                11.0,
+            )
+        )
     if 1000 in sizes:
         ours = _median(report, "replay 1000", "wiretape")
         theirs = _median(report, "replay 1000", "vcrpy")
@@ -63,31 +79,25 @@ def targets(report: Report, sizes: tuple[int, ...]) -> list[Target]:
             theirs = report.facts["vcrpy lower bound 1000"]
             detail = "vcrpy capped: a lower bound"
         found.append(Target("vcrpy / wiretape at 1,000 interactions", theirs / ours, 100.0, True, detail))
-    found.append(
-        Target(
-            "per-request replay / respx",
-            _median(report, "per request", "wiretape") / _median(report, "per request", "respx"),
-            1.0,
-            higher_is_better=False,
-        )
-    )
-    found.append(
-        Target(
+    found += [
+        _ratio_target(
+            "per-request replay / respx", report, ("per request", "wiretape"), ("per request", "respx"), 1.0
+        ),
+        _ratio_target(
             "open + 1 request / vcrpy",
-            _median(report, "open + 1 request", "wiretape") / _median(report, "open + 1 request", "vcrpy"),
+            report,
+            ("open + 1 request", "wiretape"),
+            ("open + 1 request", "vcrpy"),
             0.5,
-            higher_is_better=False,
-        )
-    )
-    found.append(
-        Target(
+        ),
+        _ratio_target(
             "tee: time to first chunk, recording / not",
-            _median(report, "time to first chunk", "recording tee")
-            / _median(report, "time to first chunk", "no tee"),
+            report,
+            ("time to first chunk", "recording tee"),
+            ("time to first chunk", "no tee"),
             1.05,
-            higher_is_better=False,
-        )
-    )
+        ),
+    ]
     return found
 
 
