@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["tools.pytest_plugin"]
+pytest_plugins = ["tools.pytest_fixtures"]
 
 
 @pytest.fixture

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tools.cassette_file import load
 from tools.emulators.server import Exchange, LoopbackServer
+from wiretape import load
 
 HOST = "slow.test"
 
 RECORDER = """
 import sys
 from providers.http import ClientSpec, network_overrides, sync_client
-from tools.cassette import Cassette
+from wiretape import Cassette
 
 path, port, ca, what = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 with network_overrides(routes={"slow.test": ("127.0.0.1", port)}, ca_bundle=ca):

@@ -6,8 +6,8 @@ import copy
 import json
 from pathlib import Path
 
-from tools.cassette_file import CassetteData, StreamError, load
 from tools.drift import drift
+from wiretape import CassetteData, RecordedFailure, load
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
 
@@ -69,5 +69,5 @@ def test_event_shapes_and_stream_endings_are_compared_but_not_their_count() -> N
     assert any("delta.text: string" in line for line in drift(before, reshaped))
 
     cut = copy.deepcopy(before)
-    cut.interactions[0].response.error = StreamError("ReadError", "peer closed")
+    cut.interactions[0].response.error = RecordedFailure("ReadError", "peer closed")
     assert "exchange #0 ended by: 'complete body' -> 'ReadError'" in drift(before, cut)

@@ -13,10 +13,16 @@ import pytest
 import yaml
 
 from providers.http import ClientSpec, async_client, sync_client
-from tools.cassette import Cassette, CassetteMissError, CassetteNotFoundError, RecordMode
-from tools.cassette_file import CassetteFormatError, load
 from tools.emulators.server import Exchange, LoopbackServer
-from tools.sanitize import SecretRules
+from wiretape import (
+    Cassette,
+    CassetteFormatError,
+    CassetteMissError,
+    CassetteNotFoundError,
+    RecordMode,
+    SecretRules,
+    load,
+)
 
 HOST = "upstream.test"
 EVENTS = 50

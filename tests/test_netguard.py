@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from providers.http import ClientSpec, async_client, sync_client
-from tools.netguard import NetworkBlockedError, block_network, is_loopback
+from wiretape.netguard import NetworkBlockedError, block_network, is_loopback
 
 # TEST-NET-3 (RFC 5737): documentation addresses, never routed; nothing is sent anyway.
 OUTSIDE = "203.0.113.7"

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import parse_cache
-from tools.cassette_file import CassetteFormatError, load
+from wiretape import CassetteFormatError, load, parse_cache
 
 CASSETTE = Path(__file__).resolve().parent.parent / "cassettes" / "chatgptes" / "async.yaml"
 

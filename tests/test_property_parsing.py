@@ -23,8 +23,6 @@ from tests.spec_contracts import (
     CHATGPTES_URL,
     EQUING_ENDPOINT,
 )
-from tools.cassette import Cassette
-from tools.cassette_file import load
 from tools.outcome import run
 from tools.scenarios import SCENARIOS, Scenario, cassette_path
 from tools.strategies import (
@@ -36,6 +34,7 @@ from tools.strategies import (
     completion_streams,
     utf8_cuts,
 )
+from wiretape import Cassette, load
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
 USER = [{"role": "user", "content": "hi"}]

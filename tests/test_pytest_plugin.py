@@ -1,66 +1,202 @@
-"""The pytest plugin, run on a small test file: cassette marker, record modes, network blocked."""
+"""The pytest plugin as an outside project meets it: auto-registered, inert until asked, safe names."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from plugin_project import USER_TESTS, echo_server
 
 pytest_plugins = ["pytester"]
 
-TEST_FILE = """
+
+@pytest.fixture
+def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    monkeypatch.setenv("ECHO_URL", "http://127.0.0.1:9")  # replaced while a server runs
+    pytester.makepyfile(test_svc=USER_TESTS)
+    return pytester
+
+
+def cassettes(root: Path) -> set[str]:
+    return {path.relative_to(root).as_posix() for path in root.rglob("*.yaml")}
+
+
+def test_record_once_then_replay_offline_with_default_names(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with echo_server() as url:
+        monkeypatch.setenv("ECHO_URL", url)
+        first = project.runpytest_inprocess("-q")
+        # Replay only by default: nothing is recorded, each test says how to record.
+        first.assert_outcomes(errors=6)
+        first.stdout.fnmatch_lines(["*no such cassette*record-mode=once*"])
+        recorded = project.runpytest_inprocess("-q", "--record-mode=once")
+        recorded.assert_outcomes(passed=6)
+    assert cassettes(project.path / "cassettes") == {
+        "svc/greeting.yaml",
+        "test_svc/test_default_path.yaml",
+        # Two classes' test_same_name do not collide.
+        "test_svc/TestOne.test_same_name.yaml",
+        "test_svc/TestTwo.test_same_name.yaml",
+        # Parametrize ids never create or walk folders.
+        "test_svc/test_ids_become_file_names[a-b].yaml",
+        "test_svc/test_ids_become_file_names[--up].yaml",
+    }
+    # The server is gone: replay is offline.
+    project.runpytest_inprocess("-q").assert_outcomes(passed=6)
+
+
+def test_a_test_without_a_cassette_is_left_alone(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_plain="""
+        import socket
+        ORIGINAL = socket.socket.connect
+
+        def test_untouched():
+            assert socket.socket.connect is ORIGINAL
+        """
+    )
+    pytester.runpytest_inprocess("-q").assert_outcomes(passed=1)
+
+
+BLOCKING_TESTS = """
 import socket
 import pytest
-from providers.http import ClientSpec, sync_client
-from tools.emulators.server import LoopbackServer
-from tools.netguard import NetworkBlockedError
+from wiretape import NetworkBlockedError
+
+attempts = []
 
 
-def app(exchange):
-    exchange.respond(200, "hello " + exchange.path)
+def stub_connect(sock, address):
+    # Stands in for the real connect: the test never sends a packet anywhere.
+    attempts.append(address[0])
+    raise ConnectionRefusedError("stub")
 
 
-@pytest.fixture(scope="module")
-def upstream():
-    with LoopbackServer({"svc.test": app}) as server:
-        with server.overrides():
-            yield server
+socket.socket.connect = stub_connect
 
 
-@pytest.mark.cassette("svc/greeting.yaml")
-def test_greeting(upstream):
-    with sync_client(ClientSpec(provider="t")) as client:
-        assert client.get("https://svc.test/greeting").text == "hello /greeting"
+def test_blocked():
+    with pytest.raises(NetworkBlockedError, match="203.0.113.9"):
+        socket.socket().connect(("203.0.113.9", 80))
 
 
-def test_default_path(cassette, upstream):
-    with sync_client(ClientSpec(provider="t")) as client:
-        assert client.get("https://svc.test/other").text == "hello /other"
+def test_allowed_by_option():
+    with pytest.raises(ConnectionRefusedError):
+        socket.socket().connect(("198.51.100.1", 80))
 
 
-def test_network_is_blocked():
-    with pytest.raises(NetworkBlockedError):
-        socket.create_connection(("203.0.113.9", 80), timeout=1)
+@pytest.mark.allow_network("203\\\\.0\\\\.113\\\\.9")
+def test_allowed_by_marker():
+    with pytest.raises(ConnectionRefusedError):
+        socket.socket().connect(("203.0.113.9", 80))
+
+
+@pytest.mark.allow_network
+def test_whole_network_allowed():
+    with pytest.raises(ConnectionRefusedError):
+        socket.socket().connect(("192.0.2.1", 80))
 """
 
 
-def test_record_then_replay_with_the_marker_and_default_paths(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_svc=TEST_FILE)
-    replay_first = pytester.runpytest_subprocess("-p", "tools.pytest_plugin", "-q")
-    replay_first.assert_outcomes(passed=1, errors=2)
-    replay_first.stdout.fnmatch_lines(["*no such cassette*record-mode=once*"])
+def test_block_network_with_allowed_hosts_and_markers(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_blocking=BLOCKING_TESTS)
+    result = pytester.runpytest_inprocess("-q", "--block-network", r"--allowed-hosts=198\.51\.100\.\d+")
+    result.assert_outcomes(passed=4)
 
-    recorded = pytester.runpytest_subprocess(
-        "-p", "tools.pytest_plugin", "-q", "--record-mode=once", "-k", "not blocked"
+
+def test_without_block_network_nothing_is_blocked(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_blocking=BLOCKING_TESTS)
+    result = pytester.runpytest_inprocess("-q")
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(["*test_blocked*ConnectionRefusedError: stub*"])
+
+
+@pytest.mark.parametrize("path", ["../../escaped.yaml", "/tmp/absolute-wiretape.yaml", "a/../../b.yaml"])
+def test_marker_paths_outside_the_cassette_directory_are_refused(
+    pytester: pytest.Pytester, path: str
+) -> None:
+    pytester.makepyfile(
+        test_escape=f"""
+        import pytest
+
+        @pytest.mark.cassette({path!r})
+        def test_x():
+            pass
+        """
     )
-    recorded.assert_outcomes(passed=2, deselected=1)
-    assert (pytester.path / "cassettes/svc/greeting.yaml").exists()
-    assert (pytester.path / "cassettes/test_svc/test_default_path.yaml").exists()
+    result = pytester.runpytest_inprocess("-q", "--record-mode=all")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*UnsafePathError*cassette path*"])
+    assert not list(pytester.path.parent.rglob("escaped.yaml"))
+    assert not Path("/tmp/absolute-wiretape.yaml").exists()
 
-    replayed = pytester.runpytest_subprocess("-p", "tools.pytest_plugin", "-q")
-    replayed.assert_outcomes(passed=3)
+
+def test_ini_option_sets_the_cassette_directory_for_the_project(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makeini("[pytest]\nwiretape_cassette_dir = recorded/http\n")
+    pytester.mkpydir("sub")
+    (pytester.path / "sub" / "test_deep.py").write_text(
+        "import os, httpx\n"
+        "def test_deep(cassette):\n"
+        "    assert httpx.get(os.environ['ECHO_URL'] + '/deep').text == 'hello /deep'\n"
+    )
+    with echo_server() as url:
+        monkeypatch.setenv("ECHO_URL", url)
+        pytester.runpytest_inprocess("-q", "--record-mode=once").assert_outcomes(passed=1)
+    assert cassettes(pytester.path / "recorded/http") == {"test_deep/test_deep.yaml"}
+
+
+def test_command_line_record_mode_wins_over_the_marker(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(
+        test_mode="""
+        import os, httpx, pytest
+
+        @pytest.mark.cassette("m.yaml", mode="once")
+        def test_m(cassette):
+            httpx.get(os.environ["ECHO_URL"] + "/m")
+            assert cassette.mode.value == os.environ["EXPECTED_MODE"]
+        """
+    )
+    with echo_server() as url:
+        monkeypatch.setenv("ECHO_URL", url)
+        monkeypatch.setenv("EXPECTED_MODE", "once")
+        pytester.runpytest_inprocess("-q").assert_outcomes(passed=1)
+        monkeypatch.setenv("EXPECTED_MODE", "all")
+        pytester.runpytest_inprocess("-q", "--record-mode=all").assert_outcomes(passed=1)
 
 
 def test_record_mode_option_is_validated(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_x="def test_x(): pass")
-    result = pytester.runpytest_subprocess("-p", "tools.pytest_plugin", "--record-mode=sometimes")
+    result = pytester.runpytest_subprocess("--record-mode=sometimes")
     assert result.ret != 0
     result.stderr.fnmatch_lines(["*invalid choice*sometimes*"])
+
+
+def test_a_wrong_mode_in_a_marker_names_the_valid_ones(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_x="""
+        import pytest
+
+        @pytest.mark.cassette("x.yaml", mode="sometimes")
+        def test_x():
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess("-q")
+    result.stdout.fnmatch_lines(["*unknown record mode 'sometimes'; one of: none, once, new_episodes, all*"])
+
+
+def test_fixtures_are_documented(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_x="def test_x(): pass")
+    listing = pytester.runpytest_inprocess("--fixtures").stdout.lines
+    documented = {
+        line.split(" ")[0]: listing[number + 1].strip()
+        for number, line in enumerate(listing[:-1])
+        if "wiretape/pytest_plugin.py" in line
+    }
+    assert set(documented) == {"cassette", "cassette_dir", "cassette_options", "default_cassette_name"}
+    assert all(documented.values()), documented

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from tools.cassette_file import load
 from tools.drift import drift
 from tools.emulators.behaviours import Behaviour
 from tools.recording import record_scenario, upstreams, verify_scenario
@@ -21,6 +20,7 @@ from tools.scenarios import (
     scenario_of,
     select,
 )
+from wiretape import load
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
 

@@ -14,9 +14,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from wiretape import CassetteFormatError, UnsafePathError, load
+
 from .bench import DEFAULT_SIZES, render, write_json
 from .bench import run as run_benchmarks
-from .cassette_file import CassetteFormatError, load
 from .drift import drift as structural_drift
 from .lint import lint as lint_cassettes
 from .recording import (
@@ -28,7 +29,7 @@ from .recording import (
     upstreams,
     verify_scenario,
 )
-from .scenarios import SCENARIOS, Scenario, UnknownTargetError, UnsafePathError, cassette_path, select
+from .scenarios import SCENARIOS, Scenario, UnknownTargetError, cassette_path, select
 
 DEFAULT_CASSETTES = "cassettes"
 

@@ -17,9 +17,8 @@ from typing import Any
 
 from providers.errors import ProviderError
 from providers.streams import EventStreamDecoder
-
-from .cassette_file import CassetteData, Headers, Interaction
-from .request_body import is_form, parse_body
+from wiretape.bodies import is_form, parse_body
+from wiretape.file import CassetteData, Headers, Interaction
 
 # Headers whose presence varies between two fetches of the same thing (caches, tracing).
 UNSTABLE_HEADERS = frozenset(

@@ -13,8 +13,9 @@ from typing import Literal
 from detect_secrets.core.secrets_collection import SecretsCollection
 from detect_secrets.settings import default_settings
 
-from .cassette_file import CassetteData, CassetteFormatError, load
-from .sanitize import SecretRules, collect_secrets
+from wiretape import CassetteData, CassetteFormatError, load
+from wiretape.sanitize import SecretRules, collect_secrets
+
 from .scenarios import Scenario, cassette_path, scenario_of
 
 MAX_BODY_BYTES = 1 << 20

@@ -9,8 +9,8 @@ from typing import Any
 
 import providers
 from providers.messages import Messages
+from wiretape import CassetteError
 
-from .cassette import CassetteError
 from .scenarios import TEXT, Scenario
 
 

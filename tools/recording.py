@@ -15,12 +15,20 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 import providers
+from wiretape import (
+    Cassette,
+    CassetteData,
+    CassetteError,
+    CassetteFormatError,
+    NetworkBlockedError,
+    RecordMode,
+    load,
+    loads,
+)
+from wiretape.file import write_atomically
 
-from .cassette import Cassette, CassetteError, RecordMode
-from .cassette_file import CassetteData, CassetteFormatError, load, loads, write_atomically
 from .drift import drift, stable_headers
 from .emulators import EmulatedUpstreams, emulated_upstreams
-from .netguard import NetworkBlockedError
 from .outcome import Outcome, run
 from .scenarios import Scenario, cassette_path
 

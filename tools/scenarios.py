@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from wiretape import UnsafePathError
+
 from .emulators.behaviours import Behaviour
 
 Style = Literal["sync", "async", "async_generator"]
@@ -248,10 +250,6 @@ def select(targets: Iterable[str]) -> list[Scenario]:
             hint = f"; did you mean {', '.join(close)}?" if close else "; see python -m tools list"
             raise UnknownTargetError(f"unknown provider or scenario {target!r}{hint}")
     return list(chosen.values())
-
-
-class UnsafePathError(ValueError):
-    """A cassette path that would leave the cassette directory."""
 
 
 def cassette_path(root: Path, scenario_id: str) -> Path:

@@ -16,8 +16,8 @@ import httpx
 
 import providers
 from providers.messages import Messages
+from wiretape import Cassette
 
-from ..cassette import Cassette
 from ..emulators import emulated_upstreams
 from ..emulators.server import Exchange, LoopbackServer
 from .data import URL, post_cassette, question, sse_events

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from ..cassette_file import (
+from wiretape.file import (
     CassetteData,
     Interaction,
     RecordedRequest,

@@ -1,23 +1,22 @@
-"""The offline guarantee: no socket to anything but loopback, from any client in the process.
+"""The offline guarantee: no socket to anything but loopback (and hosts allowed by name), from any client.
 
-Python sockets (httpx, anything built on ``socket``) are checked at
-``connect``; libcurl (curl_cffi) opens its sockets in C, so its requests are
-checked before they are handed to curl.
+Python sockets (httpx, requests, aiohttp, anything built on ``socket``) are
+checked at ``connect`` and name resolution; libcurl (curl_cffi) opens its
+sockets in C, so its requests are checked before they are handed to curl.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ipaddress
+import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from unittest import mock
 from urllib.parse import urlsplit
 
-
-class NetworkBlockedError(RuntimeError):
-    """A connection to a non-loopback address was attempted while the network is blocked."""
+from .errors import NetworkBlockedError
 
 
 def is_loopback(host: str) -> bool:
@@ -37,20 +36,35 @@ def _address_host(address: Any) -> str | None:
 
 def _blocked(target: str) -> NetworkBlockedError:
     return NetworkBlockedError(
-        f"network access to {target} is blocked in offline mode; replay it from a cassette "
-        "or record it with --record-mode (see python -m tools --help)"
+        f"network access to {target} is blocked; replay it from a cassette, record it "
+        "(pytest --record-mode=once), or allow the host (--allowed-hosts, @pytest.mark.allow_network)"
     )
 
 
+HostCheck = Callable[[str], bool]
+
+
+def allowed_hosts_check(patterns: Iterable[str] = ()) -> HostCheck:
+    """A check that allows loopback and every host matching one of ``patterns`` (regexes, whole name)."""
+    compiled = [re.compile(pattern) for pattern in patterns if pattern]
+
+    def allowed(host: str) -> bool:
+        return is_loopback(host) or any(pattern.fullmatch(host) for pattern in compiled)
+
+    return allowed
+
+
 @contextlib.contextmanager
-def block_network() -> Iterator[None]:
-    """Within the block, connecting to a non-loopback address raises :class:`NetworkBlockedError`."""
+def block_network(allowed_hosts: Iterable[str] = ()) -> Iterator[None]:
+    """Within the block, connecting anywhere but loopback and ``allowed_hosts`` (regexes matched
+    against the whole host name or address) raises :class:`NetworkBlockedError`."""
+    allowed = allowed_hosts_check(allowed_hosts)
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
 
     def check(sock: socket.socket, address: Any) -> None:
         host = _address_host(address)
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and host is not None and not is_loopback(host):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and host is not None and not allowed(host):
             raise _blocked(f"{host}:{address[1]}")
 
     def guarded_connect(sock: socket.socket, address: Any) -> None:
@@ -64,21 +78,21 @@ def block_network() -> Iterator[None]:
     patches: list[Any] = [
         mock.patch.object(socket.socket, "connect", guarded_connect),
         mock.patch.object(socket.socket, "connect_ex", guarded_connect_ex),
-        mock.patch.object(socket, "getaddrinfo", _guarded_getaddrinfo(socket.getaddrinfo)),
+        mock.patch.object(socket, "getaddrinfo", _guarded_getaddrinfo(socket.getaddrinfo, allowed)),
     ]
-    patches += _curl_patches()
+    patches += _curl_patches(allowed)
     with contextlib.ExitStack() as stack:
         for patch in patches:
             stack.enter_context(patch)
         yield
 
 
-def _guarded_getaddrinfo(real: Any) -> Any:
+def _guarded_getaddrinfo(real: Any, allowed: HostCheck) -> Any:
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
         # Resolving a public name is already a packet on the network (DNS).
         if host is not None and isinstance(host, (str, bytes)):
             name = host.decode() if isinstance(host, bytes) else host
-            if not is_loopback(name) and not _is_literal_address(name):
+            if not allowed(name) and not _is_literal_address(name):
                 raise _blocked(f"name resolution of {name}")
         return real(host, *args, **kwargs)
 
@@ -106,7 +120,7 @@ def _slist_entries(value: Any) -> list[Any]:
     return entries
 
 
-def _curl_patches() -> list[Any]:
+def _curl_patches(allowed: HostCheck) -> list[Any]:
     try:
         from curl_cffi import Curl, CurlOpt
         from curl_cffi.aio import AsyncCurl
@@ -137,7 +151,7 @@ def _curl_patches() -> list[Any]:
         url = urls.get(id(curl), "")
         host = urlsplit(url).hostname or ""
         targets = redirected.get(id(curl), set())
-        if url and not is_loopback(host) and host not in targets and "" not in targets:
+        if url and not allowed(host) and host not in targets and "" not in targets:
             raise _blocked(f"{url} (libcurl)")
 
     def perform(curl: Any, *args: Any, **kwargs: Any) -> Any:

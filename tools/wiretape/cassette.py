@@ -31,12 +31,13 @@ import httpx
 from filelock import FileLock
 
 from . import intercept
-from .cassette_file import (
+from .errors import CassetteMissError, CassetteNotFoundError, ConfigurationError
+from .file import (
     CassetteData,
     Interaction,
+    RecordedFailure,
     RecordedRequest,
     RecordedResponse,
-    StreamError,
     dumps,
     load,
     write_atomically,
@@ -44,8 +45,6 @@ from .cassette_file import (
 from .matching import DEFAULT_IGNORED_HEADERS, Key, MatchConfig, RequestIndex, RequestView, exact_key
 from .sanitize import SecretRules, sanitize
 
-TOOL_NAME = "wiretape"
-TOOL_VERSION = "0.1.0"
 LOCK_TIMEOUT = 600.0
 #: The status of a recording whose request failed before any response came.
 NO_RESPONSE = 0
@@ -58,17 +57,14 @@ class RecordMode(str, enum.Enum):
     ALL = "all"
     REWRITE = "rewrite"
 
-
-class CassetteError(Exception):
-    """Base of the harness's errors."""
-
-
-class CassetteMissError(CassetteError):
-    """A request that the cassette cannot answer in the current mode."""
-
-
-class CassetteNotFoundError(CassetteError):
-    """Replay was asked of a cassette file that does not exist."""
+    @classmethod
+    def parse(cls, value: RecordMode | str) -> RecordMode:
+        """The mode named ``value``; a wrong name is a :class:`ConfigurationError` listing the right ones."""
+        try:
+            return cls(value)
+        except ValueError:
+            names = ", ".join(mode.value for mode in cls)
+            raise ConfigurationError(f"unknown record mode {value!r}; one of: {names}") from None
 
 
 class Cassette:
@@ -87,7 +83,7 @@ class Cassette:
         allow_repeats: bool = False,
     ) -> None:
         self.path = Path(path)
-        self.mode = RecordMode(mode)
+        self.mode = RecordMode.parse(mode)
         self.config = MatchConfig(rules=rules or SecretRules(), ignored_headers=ignored_headers)
         self.realtime = realtime
         self.rechunk = rechunk
@@ -103,14 +99,19 @@ class Cassette:
 
     # ------------------------------------------------------------ lifecycle
 
+    @property
+    def will_record(self) -> bool:
+        """Whether entering the cassette now would send (and record) requests it cannot answer."""
+        return self.mode is not RecordMode.NONE and not (self.mode is RecordMode.ONCE and self.path.exists())
+
     def __enter__(self) -> Cassette:
         exists = self.path.exists()
         if self.mode is RecordMode.NONE and not exists:
             raise CassetteNotFoundError(
                 f"{self.path}: no such cassette, and record mode 'none' only replays; "
-                "record it with --record-mode=once (pytest) or python -m tools record"
+                "record it first: pytest --record-mode=once, or cassette(path, mode='once')"
             )
-        self._recording = self.mode is not RecordMode.NONE and not (self.mode is RecordMode.ONCE and exists)
+        self._recording = self.will_record
         self._replaying = self.mode not in (RecordMode.ALL, RecordMode.REWRITE)
         if self._recording:
             self._lock = FileLock(_lock_path(self.path), timeout=LOCK_TIMEOUT)
@@ -205,7 +206,7 @@ class Cassette:
         """A transport error before any response is a recording too: status 0 and the error."""
         kind = intercept.error_kind(exc)
         if kind is not None:
-            recorded.error = StreamError(kind=kind, message=str(exc))
+            recorded.error = RecordedFailure(kind=kind, message=str(exc))
             self.recorded.append(interaction)
 
     def handle(self, request: httpx.Request, send: Callable[[], httpx.Response]) -> httpx.Response:
@@ -272,7 +273,7 @@ class Cassette:
             lines.append(f"  nearest recording: interaction #{position} ({recorded.method} {recorded.uri})")
             lines += [f"    {line}" for line in differences]
         lines.append(
-            "  if the upstream changed, re-record: pytest --record-mode=all, or python -m tools record"
+            "  if the upstream changed, re-record: pytest --record-mode=all, or cassette(path, mode='all')"
         )
         return "\n".join(lines)
 
@@ -307,11 +308,10 @@ def _lock_path(path: Path) -> str:
 
 
 def _provenance() -> dict[str, Any]:
-    import providers
+    from . import __version__
 
     return {
         "recorded_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
-        "tool": f"{TOOL_NAME} {TOOL_VERSION}",
-        "provider_version": providers.__version__,
+        "tool": f"wiretape {__version__}",
         "python": platform.python_version(),
     }

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
-from .cassette_file import CassetteData, Headers, Interaction, RecordedRequest, RecordedResponse
-from .request_body import is_form, parse_body
+from .bodies import is_form, parse_body
+from .file import CassetteData, Headers, Interaction, RecordedRequest, RecordedResponse
 
 DEFAULT_SECRET_HEADERS = ("authorization", "proxy-authorization", "x-api-key", "api-key")
 DEFAULT_SECRET_FIELD = r"(?i)(nonce|token|secret|password|passwd|api[_-]?key|client[_-]?id|session|csrf)"

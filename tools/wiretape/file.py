@@ -20,13 +20,10 @@ from typing import Any
 import yaml
 
 from . import parse_cache
+from .errors import CassetteFormatError
 
 FORMAT_VERSION = 1
 Headers = list[tuple[str, str]]
-
-
-class CassetteFormatError(ValueError):
-    """A cassette file that cannot be read as a cassette; the message names the file and the problem."""
 
 
 @dataclass
@@ -44,8 +41,8 @@ class Chunk:
 
 
 @dataclass
-class StreamError:
-    """A transport error that ended the response stream while it was recorded."""
+class RecordedFailure:
+    """The transport error that ended a recorded response (or came instead of it): its class name and text."""
 
     kind: str
     message: str
@@ -59,7 +56,7 @@ class RecordedResponse:
     body: bytes
     chunks: list[Chunk] = field(default_factory=list)
     header_delay: float = 0.0
-    error: StreamError | None = None
+    error: RecordedFailure | None = None
 
     def pieces(self) -> list[bytes]:
         """The body cut as it was on the wire (one piece when no chunk list was recorded)."""
@@ -281,7 +278,7 @@ def _interaction(item: Any, source: str, where: str) -> Interaction:
             body=response_body,
             chunks=chunks,
             header_delay=float(extra.get("header_delay") or 0.0),
-            error=StreamError(str(error["kind"]), str(error.get("message", ""))) if error else None,
+            error=RecordedFailure(str(error["kind"]), str(error.get("message", ""))) if error else None,
         ),
     )
 

@@ -8,6 +8,7 @@ patches are installed while at least one handler is active.
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -15,10 +16,10 @@ from typing import Any, Protocol
 
 import httpx
 
-from providers.errors import ProviderTimeoutError
-from providers.http import translate_error
+from .errors import ConfigurationError
+from .file import Chunk, RecordedFailure, RecordedResponse
 
-from .cassette_file import Chunk, RecordedResponse, StreamError
+CURL_TIMEOUT_CODE = 28  # CURLE_OPERATION_TIMEDOUT
 
 #: Transport errors a recording can end with (before the response, or in its stream),
 #: replayed as the same httpx class.
@@ -124,12 +125,12 @@ def error_kind(exc: BaseException) -> str | None:
             if cls.__name__ in REPLAYABLE_ERRORS:
                 return cls.__name__
         return "ReadError"
-    # curl_cffi errors escape httpx-curl-cffi while streaming; the library's one
-    # translation decides which of them are timeouts.
-    translated = translate_error(exc, provider="", url=None)
-    if translated is None:
+    # curl_cffi errors escape httpx-curl-cffi while streaming (curl_cffi is only looked up,
+    # never imported here: a process that never loaded it cannot have raised one).
+    curl = sys.modules.get("curl_cffi")
+    if curl is None or not isinstance(exc, curl.CurlError):
         return None
-    return "ReadTimeout" if isinstance(translated, ProviderTimeoutError) else "ReadError"
+    return "ReadTimeout" if getattr(exc, "code", None) == CURL_TIMEOUT_CODE else "ReadError"
 
 
 class TeeRecord:
@@ -151,7 +152,7 @@ class TeeRecord:
     def error(self, exc: BaseException) -> None:
         kind = error_kind(exc)
         if kind is not None:
-            self.response.error = StreamError(kind=kind, message=str(exc))
+            self.response.error = RecordedFailure(kind=kind, message=str(exc))
         self.complete()
 
     def finish(self) -> None:
@@ -255,7 +256,7 @@ class ReplayStream(httpx.SyncByteStream, httpx.AsyncByteStream):
     """The recorded chunks, optionally with their recorded delays, then the recorded error if any."""
 
     def __init__(
-        self, request: httpx.Request, pieces: list[bytes], delays: list[float], error: StreamError | None
+        self, request: httpx.Request, pieces: list[bytes], delays: list[float], error: RecordedFailure | None
     ) -> None:
         self._request = request
         self._pieces = pieces
@@ -281,7 +282,7 @@ class ReplayStream(httpx.SyncByteStream, httpx.AsyncByteStream):
             raise recorded_error(self._request, self._error)
 
 
-def recorded_error(request: httpx.Request, error: StreamError) -> httpx.TransportError:
+def recorded_error(request: httpx.Request, error: RecordedFailure) -> httpx.TransportError:
     """The httpx error a recorded transport error is replayed as."""
     error_class = REPLAYABLE_ERRORS.get(error.kind, httpx.ReadError)
     return error_class(f"(replayed) {error.message}", request=request)
@@ -297,7 +298,7 @@ def replay_response(
     if rechunk is not None:
         pieces = [piece for piece in rechunk(recorded.body, pieces) if piece]
         if b"".join(pieces) != recorded.body:
-            raise ValueError("a rechunk hook must cut the body, not change it")
+            raise ConfigurationError("a rechunk hook must cut the body, not change it")
         delays = [0.0] * len(pieces)
     return httpx.Response(
         recorded.status,

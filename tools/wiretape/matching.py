@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-from .request_body import VOLATILE, canonical_body, parse_body
+from .bodies import VOLATILE, canonical_body, parse_body
 from .sanitize import SecretRules, normalise_cookie_header
 
 #: Headers set by the transport, not by the provider: never compared.
