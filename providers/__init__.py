@@ -42,7 +42,7 @@ from .messages import Message, Messages, format_prompt
 from .registry import all_providers as all
 from .registry import get
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "AbstractProvider",

@@ -189,3 +189,57 @@ def test_cassettes_default_to_the_working_directory(cassettes: Path, monkeypatch
     monkeypatch.chdir(cassettes.parent)
     result = CliRunner().invoke(main, ["verify", "equing/async"])
     assert result.exit_code == 0 and "1 passed" in result.output
+
+
+@pytest.mark.parametrize("command", ["verify", "diff", "lint", "list"])
+def test_options_are_accepted_after_the_subcommand(
+    command: str, cassettes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where ./cassettes does not exist, only the option can lead to the copy.
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    monkeypatch.delenv("WIRETAPE_CASSETTES", raising=False)
+    targets = ["equing/async"] if command in ("verify", "diff") else []
+    result = CliRunner().invoke(main, [command, "--cassettes", str(cassettes), *targets])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("command", ["verify", "diff", "lint", "list"])
+def test_a_missing_cassette_directory_is_one_line(command: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, [command, "--cassettes", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert f"no cassette directory at {tmp_path / 'nowhere'}" in result.output
+    assert len([line for line in result.output.splitlines() if line.startswith("Error")]) == 1
+    assert "FAIL" not in result.output
+
+
+def test_scenario_ids_are_never_cut_on_a_narrow_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    monkeypatch.setattr("tools.cli._console", lambda: Console(width=70, markup=False, highlight=False))
+    result = invoke("list", "--cassettes", CASSETTES)
+    assert result.exit_code == 0
+    shown = {cell.strip() for line in result.output.splitlines() for cell in line.split("│")}
+    assert set(SCENARIOS) <= shown
+
+
+def test_file_names_are_printed_as_they_are(cassettes: Path) -> None:
+    (cassettes / "equing" / "[paris].yaml").write_text((cassettes / "equing" / "async.yaml").read_text())
+    result = invoke("lint", "--cassettes", cassettes)
+    assert result.exit_code == 1
+    assert "equing/[paris].yaml" in result.output and "orphan cassette" in result.output
+
+
+def test_diff_live_against_an_unreachable_host_cannot_compare(cassettes: Path) -> None:
+    result = CliRunner().invoke(main, ["diff", "--live", "--cassettes", str(cassettes), "equing/async"])
+    assert result.exit_code == 2
+    assert "cannot reach next.eqing.tech:443" in result.output
+
+
+def test_list_behaviours_names_every_emulated_behaviour() -> None:
+    from tools.emulators.behaviours import Behaviour
+
+    result = invoke("list", "--behaviours")
+    assert result.exit_code == 0
+    for behaviour in Behaviour:
+        assert behaviour.value in result.output and behaviour.description in result.output

@@ -70,4 +70,19 @@ def test_event_shapes_and_stream_endings_are_compared_but_not_their_count() -> N
 
     cut = copy.deepcopy(before)
     cut.interactions[0].response.error = RecordedFailure("ReadError", "peer closed")
-    assert "exchange #0 ended by: 'complete body' -> 'ReadError'" in drift(before, cut)
+    assert "exchange #0 ended by: 'complete body' -> 'connection lost (ReadError)'" in drift(before, cut)
+
+
+def test_a_lost_connection_is_one_ending_whichever_python_saw_it() -> None:
+    # Python 3.13's ssl reports a reset as ConnectionResetError (httpx ReadError) where
+    # 3.11 reports an EOF (RemoteProtocolError): the upstream did the same thing.
+    before = committed("equing/reset")
+    assert before.interactions[0].response.error is not None
+    after = copy.deepcopy(before)
+    after.interactions[0].response.error = RecordedFailure("ReadError", "[Errno 104] Connection reset by peer")
+    assert before.interactions[0].response.error.kind == "RemoteProtocolError"
+    assert drift(before, after) == []
+    after.interactions[0].response.error = RecordedFailure("ReadTimeout", "timed out")
+    assert drift(before, after) == [
+        "exchange #0 ended by: 'connection lost (RemoteProtocolError)' -> 'timeout (ReadTimeout)'"
+    ]

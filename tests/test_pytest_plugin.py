@@ -10,6 +10,12 @@ from plugin_project import USER_TESTS, echo_server
 pytest_plugins = ["pytester"]
 
 
+@pytest.fixture(autouse=True)
+def _plain_inner_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The inner runs are a plain user's project: no asyncio plugin configured there.
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:asyncio")
+
+
 @pytest.fixture
 def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     monkeypatch.setenv("ECHO_URL", "http://127.0.0.1:9")  # replaced while a server runs

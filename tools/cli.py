@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -15,10 +16,12 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from wiretape import CassetteFormatError, UnsafePathError, load
+from wiretape.lint import Finding
 
 from .bench import DEFAULT_SIZES, render, write_json
 from .bench import run as run_benchmarks
 from .drift import drift as structural_drift
+from .emulators.behaviours import Behaviour
 from .lint import lint as lint_cassettes
 from .recording import (
     RecordResult,
@@ -34,15 +37,53 @@ from .scenarios import SCENARIOS, Scenario, UnknownTargetError, cassette_path, s
 DEFAULT_CASSETTES = "cassettes"
 
 
+NOT_COMPARED = 2
+USAGE_ERROR = 2
+
+
 def _console() -> Console:
-    # Tables stay readable when the output is a pipe or a CI log, not only on a terminal.
-    return Console(width=None if sys.stdout.isatty() else 200, highlight=False)
+    # Tables stay readable when the output is a pipe or a CI log, not only on a terminal;
+    # markup off: file names like "[paris].yaml" are printed as they are.
+    return Console(width=None if sys.stdout.isatty() else 200, highlight=False, markup=False)
 
 
 class Context:
-    def __init__(self, cassettes: Path) -> None:
-        self.cassettes = cassettes
+    def __init__(self) -> None:
+        self.cassettes = Path(os.environ.get("WIRETAPE_CASSETTES") or DEFAULT_CASSETTES)
         self.console = _console()
+
+    def existing_cassettes(self) -> Path:
+        """The cassette directory, which must exist (one line, exit 2, when it does not)."""
+        if not self.cassettes.is_dir():
+            raise click.UsageError(f"no cassette directory at {self.cassettes} (see --cassettes)")
+        return self.cassettes
+
+
+def _id_table(title: str, id_column: str, ids: list[str], *columns: str) -> Table:
+    """A table whose first column (the ids users copy) is never cut: the other columns fold first."""
+    table = Table(title=title)
+    table.add_column(id_column, no_wrap=True, min_width=max(map(len, ids), default=0))
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _set_cassettes(context: click.Context, _: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        context.ensure_object(Context).cassettes = value
+
+
+def cassettes_option(command: Any) -> Any:
+    """``--cassettes DIR``, accepted before or after the subcommand."""
+    return click.option(
+        "--cassettes",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        expose_value=False,
+        callback=_set_cassettes,
+        help=f"Directory of the cassettes (<provider>/<scenario>.yaml); default ./{DEFAULT_CASSETTES} "
+        "or $WIRETAPE_CASSETTES.",
+    )(command)
 
 
 def _scenarios(targets: tuple[str, ...]) -> list[Scenario]:
@@ -75,22 +116,18 @@ def _progress(console: Console) -> Iterator[Progress]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--cassettes",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_CASSETTES,
-    envvar="WIRETAPE_CASSETTES",
-    show_default=True,
-    help="Directory of the committed cassettes (<provider>/<scenario>.yaml).",
-)
 @click.pass_context
-def main(context: click.Context, cassettes: Path) -> None:
-    """Record, replay and check the provider cassettes.
+def main(context: click.Context) -> None:
+    """Record, replay and check this repository's scenario cassettes.
 
     TARGETS are provider names (EasyChat, chatgptes…) or scenario ids
-    (easychat/sync_stream); see `python -m tools list`.
+    (easychat/sync_stream); see `python -m tools list`. For any other
+    cassette file or directory, use the `wiretape` command (lint, show).
     """
-    context.obj = Context(cassettes)
+    context.ensure_object(Context)
+
+
+main = cassettes_option(main)
 
 
 source_option = click.option(
@@ -115,7 +152,7 @@ def _record_all(ctx: Context, scenarios: list[Scenario], source: Source, root: P
     return results
 
 
-def _live_subset(ctx: Context, scenarios: list[Scenario]) -> list[Scenario]:
+def _live_subset(ctx: Context, scenarios: list[Scenario], *, unreachable_status: int) -> list[Scenario]:
     faults = [scenario for scenario in scenarios if scenario.emulator_only]
     if faults:
         ctx.console.print(
@@ -125,7 +162,8 @@ def _live_subset(ctx: Context, scenarios: list[Scenario]) -> list[Scenario]:
     try:
         check_reachable(chosen)
     except UnreachableUpstreamError as error:
-        raise click.ClickException(str(error)) from None
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(unreachable_status)
     return chosen
 
 
@@ -133,6 +171,7 @@ def _live_subset(ctx: Context, scenarios: list[Scenario]) -> list[Scenario]:
 @click.argument("targets", nargs=-1)
 @click.option("--all", "everything", is_flag=True, help="Re-record every scenario of the catalogue.")
 @source_option
+@cassettes_option
 @click.pass_obj
 def record(ctx: Context, targets: tuple[str, ...], everything: bool, emulate: bool) -> None:
     """Re-record the cassettes of TARGETS (or --all), atomically.
@@ -147,11 +186,18 @@ def record(ctx: Context, targets: tuple[str, ...], everything: bool, emulate: bo
     _writable(ctx.cassettes)
     source: Source = "emulated" if emulate else "live"
     if source == "live":
-        scenarios = _live_subset(ctx, scenarios)
+        scenarios = _live_subset(ctx, scenarios, unreachable_status=1)
     results = _record_all(ctx, scenarios, source, ctx.cassettes)
-    table = Table(title=f"recorded against the {'emulated' if emulate else 'live'} upstreams")
-    for column in ("scenario", "result", "exchanges", "chunks", "bytes", "change"):
-        table.add_column(column, justify="right" if column in ("exchanges", "chunks", "bytes") else "left")
+    table = _id_table(
+        f"recorded against the {source} upstreams",
+        "scenario",
+        [result.scenario.id for result in results],
+        "result",
+        "exchanges",
+        "chunks",
+        "bytes",
+        "change",
+    )
     for result in results:
         change = "new" if result.changed is None else ("changed" if result.changed else "unchanged")
         outcome = result.result if result.ok else f"{result.result}: {result.detail}"
@@ -169,21 +215,22 @@ def record(ctx: Context, targets: tuple[str, ...], everything: bool, emulate: bo
 
 @main.command()
 @click.argument("targets", nargs=-1)
+@cassettes_option
 @click.pass_obj
 def verify(ctx: Context, targets: tuple[str, ...]) -> None:
     """Replay the cassettes of TARGETS (default: all) offline; exit 1 on any failure."""
     scenarios = _scenarios(targets)
+    root = ctx.existing_cassettes()
     failures = 0
     for provider in dict.fromkeys(scenario.provider for scenario in scenarios):
-        table = Table(title=provider)
-        for column in ("scenario", "result", "outcome"):
-            table.add_column(column)
-        for scenario in (s for s in scenarios if s.provider == provider):
-            result = verify_scenario(scenario, ctx.cassettes)
+        chosen = [s for s in scenarios if s.provider == provider]
+        table = _id_table(provider, "scenario", [s.id for s in chosen], "result", "outcome")
+        for scenario in chosen:
+            result = verify_scenario(scenario, root)
             failures += not result.ok
             outcome = result.outcome.summary() if result.outcome else ""
             verdict = "ok" if result.ok else "FAIL: " + "; ".join(result.problems)
-            table.add_row(scenario.name, verdict, outcome)
+            table.add_row(scenario.id, verdict, outcome)
         ctx.console.print(table)
     ctx.console.print(f"{len(scenarios) - failures} passed, {failures} failed")
     if failures:
@@ -193,6 +240,7 @@ def verify(ctx: Context, targets: tuple[str, ...]) -> None:
 @main.command()
 @click.argument("targets", nargs=-1)
 @source_option
+@cassettes_option
 @click.pass_obj
 def diff(ctx: Context, targets: tuple[str, ...], emulate: bool) -> None:
     """Re-record TARGETS (default: all) into a temporary place and report structural drift.
@@ -201,29 +249,31 @@ def diff(ctx: Context, targets: tuple[str, ...], emulate: bool) -> None:
     key paths and types, form fields, event shapes, how a stream ended.
     Values expected to change (text, ids, timings, secrets) are ignored.
 
-    Exit status: 0 no drift, 1 drift, 2 a scenario could not be compared.
+    Exit status: 0 no drift, 1 drift, 2 could not compare (a scenario failed to
+    record, a committed cassette is missing or unreadable, a live host is unreachable).
     """
     scenarios = _scenarios(targets)
+    root = ctx.existing_cassettes()
     source: Source = "emulated" if emulate else "live"
     if source == "live":
-        scenarios = _live_subset(ctx, scenarios)
+        scenarios = _live_subset(ctx, scenarios, unreachable_status=NOT_COMPARED)
     with tempfile.TemporaryDirectory(prefix="wiretape-diff-") as scratch:
         results = _record_all(ctx, scenarios, source, Path(scratch))
         status = 0
-        table = Table(title="drift against the committed cassettes")
-        table.add_column("scenario")
-        table.add_column("drift")
+        table = _id_table(
+            "drift against the committed cassettes", "scenario", [r.scenario.id for r in results], "drift"
+        )
         for result in results:
-            committed_path = cassette_path(ctx.cassettes, result.scenario.id)
+            committed_path = cassette_path(root, result.scenario.id)
             if not result.ok:
                 table.add_row(result.scenario.id, f"not compared: {result.result}: {result.detail}")
-                status = 2
+                status = NOT_COMPARED
                 continue
             try:
                 committed = load(committed_path)
             except CassetteFormatError as error:
                 table.add_row(result.scenario.id, f"not compared: {error}")
-                status = 2
+                status = NOT_COMPARED
                 continue
             report = structural_drift(committed, load(cassette_path(Path(scratch), result.scenario.id)))
             table.add_row(result.scenario.id, "\n".join(report) if report else "none")
@@ -242,35 +292,64 @@ def diff(ctx: Context, targets: tuple[str, ...], emulate: bool) -> None:
     show_default=True,
     help="Largest body in bytes.",
 )
+@cassettes_option
 @click.pass_obj
 def lint(ctx: Context, max_body: int) -> None:
-    """Check cassette health: unsanitised secrets, orphans, missing cassettes, format errors, oversize bodies.
+    """Check the catalogue's cassettes: every check of `wiretape lint` (format, unsanitised
+    secrets, detect-secrets, oversize bodies, provenance) plus orphans and missing cassettes.
 
-    Exit status 1 when any error is found (warnings alone pass).
+    Exit status 1 when any error is found (warnings alone pass), 2 when the directory is missing.
     """
-    findings = lint_cassettes(ctx.cassettes, SCENARIOS, max_body_bytes=max_body)
+    root = ctx.existing_cassettes()
+    findings = lint_cassettes(root, SCENARIOS, max_body_bytes=max_body)
     errors = [finding for finding in findings if finding.severity == "error"]
     if findings:
-        table = Table(title="cassette findings")
-        for column in ("cassette", "severity", "problem"):
-            table.add_column(column)
-        for finding in findings:
-            table.add_row(str(finding.path), finding.severity, finding.problem)
+        places = [_place(root, finding) for finding in findings]
+        table = _id_table(f"cassette findings in {root}", "cassette", places, "severity", "problem", "key")
+        for place, finding in zip(places, findings, strict=True):
+            table.add_row(place, finding.severity, finding.problem, finding.key or "")
         ctx.console.print(table)
-    ctx.console.print(f"{len(errors)} error(s), {len(findings) - len(errors)} warning(s) in {ctx.cassettes}")
+    ctx.console.print(f"{len(errors)} error(s), {len(findings) - len(errors)} warning(s) in {root}")
     if errors:
         sys.exit(1)
 
 
+def _place(root: Path, finding: Finding) -> str:
+    """``provider/scenario.yaml[:line]``, relative to the cassette directory."""
+    try:
+        path = finding.path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        path = str(finding.path)
+    return f"{path}:{finding.line}" if finding.line is not None else path
+
+
 @main.command(name="list")
+@click.option("--behaviours", is_flag=True, help="List the emulated upstreams' behaviours instead.")
+@cassettes_option
 @click.pass_obj
-def list_scenarios(ctx: Context) -> None:
-    """List providers and scenarios with their cassette status and recording time."""
-    table = Table(title=f"scenarios ({len(SCENARIOS)}) and cassettes in {ctx.cassettes}")
-    for column in ("scenario", "call", "expects", "cassette", "recorded at"):
-        table.add_column(column)
+def list_scenarios(ctx: Context, behaviours: bool) -> None:
+    """List providers and scenarios with their cassette status and recording time
+    (or, with --behaviours, the behaviours a scenario can ask of the emulated upstreams)."""
+    if behaviours:
+        table = _id_table(
+            "emulated upstream behaviours", "behaviour", [b.value for b in Behaviour], "what it does"
+        )
+        for behaviour in Behaviour:
+            table.add_row(behaviour.value, behaviour.description)
+        ctx.console.print(table)
+        return
+    root = ctx.existing_cassettes()
+    table = _id_table(
+        f"scenarios ({len(SCENARIOS)}) and cassettes in {root}",
+        "scenario",
+        list(SCENARIOS),
+        "call",
+        "expects",
+        "cassette",
+        "recorded at",
+    )
     for scenario in SCENARIOS.values():
-        status, recorded_at = _cassette_status(ctx.cassettes, scenario)
+        status, recorded_at = _cassette_status(root, scenario)
         table.add_row(scenario.id, scenario.describe(), scenario.expect, status, recorded_at)
     ctx.console.print(table)
 

@@ -29,11 +29,35 @@ _LISTED_FIELDS = frozenset({"request headers", "request body", "response headers
 _LIST_INDEX = re.compile(r"\[\d+\]")
 
 
+# How a recorded response ended, by what the upstream did; the exception class that showed it
+# depends on the client's Python and TLS stack (a reset is an EOF on 3.11, ECONNRESET on 3.13).
+_ENDINGS = {
+    "RemoteProtocolError": "connection lost",
+    "ReadError": "connection lost",
+    "WriteError": "connection lost",
+    "NetworkError": "connection lost",
+    "ConnectError": "connection refused",
+    "ConnectTimeout": "timeout",
+    "ReadTimeout": "timeout",
+    "TimeoutException": "timeout",
+}
+
+
 @dataclass(frozen=True)
 class Shape:
-    """The structure of one exchange, as comparable text fields."""
+    """The structure of one exchange, as comparable text fields (``shown``: how a field is
+    reported when it differs, if not as its compared value)."""
 
     fields: Mapping[str, str]
+    shown: Mapping[str, str]
+
+
+def ending(kind: str | None) -> tuple[str, str]:
+    """How a response ended: what is compared, and what is shown."""
+    if kind is None:
+        return "complete body", "complete body"
+    category = _ENDINGS.get(kind, kind)
+    return category, f"{category} ({kind})"
 
 
 def _content_type(headers: Headers) -> str:
@@ -116,6 +140,7 @@ def shape_of(interaction: Interaction) -> Shape:
     request, response = interaction.request, interaction.response
     request_type = _content_type(request.headers)
     response_type = _content_type(response.headers)
+    ended, ended_shown = ending(response.error.kind if response.error else None)
     return Shape(
         {
             "request": f"{request.method} {request.uri}",
@@ -124,8 +149,9 @@ def shape_of(interaction: Interaction) -> Shape:
             "status": str(response.status),
             "response headers": _header_names(response.headers),
             "response body": body_shape(response.body, response_type),
-            "ended by": response.error.kind if response.error else "complete body",
-        }
+            "ended by": ended,
+        },
+        {"ended by": ended_shown},
     )
 
 
@@ -148,7 +174,8 @@ def _compare(before: Shape, after: Shape) -> Iterable[str]:
         if name in _LISTED_FIELDS:
             yield from _set_difference(name, old_value, new_value)
         else:
-            yield f"{name}: {old_value!r} -> {new_value!r}"
+            old_shown, new_shown = before.shown.get(name, old_value), after.shown.get(name, new_value)
+            yield f"{name}: {old_shown!r} -> {new_shown!r}"
 
 
 def _set_difference(name: str, old_value: str, new_value: str) -> Iterable[str]:

@@ -132,7 +132,12 @@ def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordR
     """
     path = cassette_path(root, scenario.id)
     previous = _previous(path)
-    metadata = {"scenario": scenario.id, "behaviour": scenario.behaviour.value, "source": where.source}
+    metadata = {
+        "scenario": scenario.id,
+        "behaviour": scenario.behaviour.value,
+        "source": where.source,
+        "provider_version": providers.__version__,
+    }
     try:
         with contextlib.ExitStack() as stack:
             if where.emulators is not None:

@@ -1,0 +1,151 @@
+"""``wiretape``, the library's own command: lint and show any cassette file or directory."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import wiretape
+from wiretape import (
+    CassetteData,
+    Chunk,
+    Interaction,
+    RecordedFailure,
+    RecordedRequest,
+    RecordedResponse,
+    SecretRules,
+)
+from wiretape.cli import main
+from wiretape.file import dumps
+from wiretape.sanitize import sanitize
+
+CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(arg) for arg in args])
+
+
+def user_cassette(
+    path: Path, *, cookie: str = "c00kie-value", chunks: int = 3, error: bool = False, sanitized: bool = True
+) -> Path:
+    """A cassette as a user's project would hold it, outside any catalogue."""
+    pieces = [b"piece %03d" % n for n in range(chunks)]
+    data = CassetteData(
+        interactions=[
+            Interaction(
+                request=RecordedRequest(
+                    "GET", "https://api.example.test/v1/things", [("cookie", f"sid={cookie}")], b""
+                ),
+                response=RecordedResponse(
+                    200,
+                    "OK",
+                    [("content-type", "text/plain")],
+                    b"".join(pieces),
+                    chunks=[Chunk(len(piece), 0.01 * (n + 1)) for n, piece in enumerate(pieces)],
+                    header_delay=0.05,
+                    error=RecordedFailure("ReadError", "connection reset") if error else None,
+                ),
+            )
+        ],
+        metadata={"recorded_at": "2026-11-23T00:00:00+00:00", "tool": "wiretape 0.2.0"},
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dumps(sanitize(data, SecretRules()) if sanitized else data))
+    return path
+
+
+def test_version_is_the_package_version() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.output.strip() == f"wiretape {wiretape.__version__}"
+
+
+def test_the_console_script_is_installed() -> None:
+    script = Path(sys.executable).with_name("wiretape")
+    done = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == f"wiretape {wiretape.__version__}"
+
+
+def test_lint_is_clean_on_a_users_cassettes_without_any_catalogue(tmp_path: Path) -> None:
+    user_cassette(tmp_path / "http" / "a.yaml")
+    user_cassette(tmp_path / "http" / "deeper" / "b.yml")
+    result = invoke("lint", tmp_path / "http")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1].startswith("0 error(s), 0 warning(s)")
+    assert "orphan" not in result.output
+
+
+def test_lint_names_file_line_and_key_path_of_a_secret_never_its_value(tmp_path: Path) -> None:
+    secret = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    path = user_cassette(tmp_path / "a.yaml", cookie=secret, sanitized=False)
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if secret in text)
+    result = invoke("lint", "--no-detect-secrets", path)
+    assert result.exit_code == 1
+    assert (
+        f"{path}:{line}: error: unsanitised secret 9f… (32 characters) "
+        "at interactions[0].request.headers.cookie"
+    ) in result.output
+    assert secret not in result.output
+
+
+def test_lint_reports_format_errors_and_oversize_bodies(tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text("interactions: [unclosed\n")
+    user_cassette(tmp_path / "big.yaml", chunks=40)
+    result = invoke("lint", "--max-body", "100", tmp_path)
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'broken.yaml'}: error: format error: " in result.output
+    assert "response body of 360 bytes (limit 100) at interactions[0].response.body" in result.output
+
+
+def test_lint_of_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = invoke("lint", tmp_path / "nowhere")
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'nowhere'}: no such file or directory" in result.output
+
+
+def test_lint_passes_on_this_repositorys_cassettes() -> None:
+    result = invoke("lint", CASSETTES)
+    assert result.exit_code == 0, result.output
+
+
+def test_show_lists_interactions_and_the_chunk_timeline(tmp_path: Path) -> None:
+    path = user_cassette(tmp_path / "a.yaml", chunks=3, error=True)
+    result = invoke("show", path)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"{path}: 1 interaction(s); recorded_at 2026-11-23T00:00:00+00:00, tool wiretape 0.2.0"
+    assert "GET https://api.example.test/v1/things  200 OK" in result.output
+    # Arrival times add the header delay (50 ms) and each pause: 60, 80, 110 ms.
+    timeline = [line.split() for line in lines if line.strip()[:1].isdigit() and len(line.split()) == 4]
+    assert [row[1] for row in timeline] == ["60.0", "80.0", "110.0"]
+    assert [row[2] for row in timeline] == ["9", "9", "9"]
+    assert lines[-1].strip() == "then ReadError: connection reset"
+
+
+def test_show_a_committed_stream_cassette() -> None:
+    result = invoke("show", CASSETTES / "equing" / "sync_stream.yaml")
+    assert result.exit_code == 0
+    assert "#0 stream: headers after" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "no such file"), ("version: 1\ninteractions: 7\n", "'interactions' must be a list")],
+)
+def test_show_a_missing_or_broken_file_is_one_line(tmp_path: Path, content: str | None, message: str) -> None:
+    path = tmp_path / "x.yaml"
+    if content is not None:
+        path.write_text(content)
+    result = invoke("show", path)
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_lint_works_on_a_copy_outside_the_repository(tmp_path: Path) -> None:
+    shutil.copytree(CASSETTES / "aichat", tmp_path / "aichat")
+    assert invoke("lint", tmp_path).exit_code == 0
