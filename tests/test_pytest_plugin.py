@@ -11,7 +11,7 @@ pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(autouse=True)
-def _plain_inner_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+def _plain_inner_runs(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     # The inner runs are a plain user's project: no asyncio plugin configured there.
     monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:asyncio")
 
