@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from wiretape import SecretRules
 from wiretape.lint import MAX_BODY_BYTES, Finding, cassette_files, lint_paths
-from wiretape.sanitize import SecretRules
 
 from .scenarios import Scenario, cassette_path, scenario_of
 

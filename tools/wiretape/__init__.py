@@ -52,7 +52,7 @@ from .file import (
 )
 from .matching import DEFAULT_IGNORED_HEADERS
 from .netguard import block_network
-from .sanitize import SecretRules
+from .rules import SecretRules
 
 __version__ = "0.2.0"
 

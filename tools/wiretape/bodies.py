@@ -1,19 +1,24 @@
-"""How a recorded or live request body is read: JSON as data, a form as fields, anything else as text.
+"""How a recorded or live body is read: JSON as data, a form or multipart body as fields, else text.
 
 The sanitiser (which field values are secrets) and the matcher (which fields
 must be equal) both read bodies through :func:`parse_body`, so they always
-agree on what a field is.
+agree on what a field is. Multipart parts are read by name, whatever the
+boundary (a fresh random one per request).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qsl
 
 FORM_TYPE = "application/x-www-form-urlencoded"
+MULTIPART_TYPE = "multipart/form-data"
+_BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
+_PART_NAME = re.compile(r'\bname="([^"]*)"', re.IGNORECASE)
 #: What a secret or volatile value is replaced by when requests are compared.
 VOLATILE = "<volatile>"
 
@@ -37,8 +42,22 @@ def is_form(content_type: str) -> bool:
     return FORM_TYPE in content_type
 
 
+def multipart_fields(text: str, content_type: str) -> list[tuple[str, str]] | None:
+    """``(name, value)`` of each part of a multipart/form-data body; None if it is not one."""
+    boundary = _BOUNDARY.search(content_type) if MULTIPART_TYPE in content_type.lower() else None
+    if boundary is None:
+        return None
+    fields = []
+    for part in text.split(f"--{boundary.group(1)}")[1:]:
+        head, sep, value = part.partition("\r\n\r\n")
+        name = _PART_NAME.search(head)
+        if sep and name:
+            fields.append((name.group(1), value.removesuffix("\r\n")))
+    return fields
+
+
 def _decode(body: bytes, content_type: str) -> tuple[Literal["json", "form", "text"], object, str]:
-    """The body read as JSON data, form pairs, or just text (with its text)."""
+    """The body read as JSON data, form or multipart pairs, or just text (with its text)."""
     text = body.decode("utf-8", errors="replace")
     if "json" in content_type or text.lstrip().startswith(("{", "[")):
         try:
@@ -47,6 +66,9 @@ def _decode(body: bytes, content_type: str) -> tuple[Literal["json", "form", "te
             pass
     if is_form(content_type):
         return "form", parse_qsl(text, keep_blank_values=True), text
+    parts = multipart_fields(text, content_type)
+    if parts is not None:
+        return "form", parts, text
     return "text", None, text
 
 
@@ -63,8 +85,11 @@ def parse_body(body: bytes, content_type: str) -> ParsedBody | None:
     return None
 
 
+IsSecretLeaf = Callable[[str | None, object], bool]
+
+
 def canonical_body(
-    body: bytes, content_type: str, is_secret: Callable[[str], bool], may_name_secret: Callable[[str], bool]
+    body: bytes, content_type: str, is_secret_leaf: IsSecretLeaf, may_name_secret: Callable[[str], bool]
 ) -> str:
     """One string equal for two bodies exactly when their leaves are equal, secret values masked.
 
@@ -77,19 +102,20 @@ def canonical_body(
         return "text:" + text
     if kind == "form":
         pairs: list[tuple[str, str]] = value  # type: ignore[assignment]
-        return "form:" + json.dumps({name: VOLATILE if is_secret(name) else item for name, item in pairs})
+        masked = [(name, VOLATILE if is_secret_leaf(name, item) else item) for name, item in pairs]
+        return "form:" + json.dumps(masked)
     if may_name_secret(text):
-        value = _mask(value, is_secret, secret=False)
+        value = _mask(value, is_secret_leaf, None)
     return "json:" + json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def _mask(value: object, is_secret: Callable[[str], bool], *, secret: bool) -> object:
-    # A string leaf is masked when the nearest key above it names a secret, as in parse_body.
+def _mask(value: object, is_secret_leaf: IsSecretLeaf, name: str | None) -> object:
+    # A leaf is masked when the nearest key above it names a secret, as in parse_body.
     if isinstance(value, dict):
-        return {key: _mask(item, is_secret, secret=is_secret(str(key))) for key, item in value.items()}
+        return {key: _mask(item, is_secret_leaf, str(key)) for key, item in value.items()}
     if isinstance(value, list):
-        return [_mask(item, is_secret, secret=secret) for item in value]
-    return VOLATILE if secret and isinstance(value, str) else value
+        return [_mask(item, is_secret_leaf, name) for item in value]
+    return VOLATILE if is_secret_leaf(name, value) else value
 
 
 def _json_leaves(value: object, path: str, name: str | None) -> Iterator[Leaf]:

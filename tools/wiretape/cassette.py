@@ -18,9 +18,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
-import hashlib
 import platform
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -40,10 +38,12 @@ from .file import (
     RecordedResponse,
     dumps,
     load,
+    remove_stale_temporaries,
     write_atomically,
 )
 from .matching import DEFAULT_IGNORED_HEADERS, Key, MatchConfig, RequestIndex, RequestView, exact_key
-from .sanitize import SecretRules, sanitize
+from .rules import SecretRules
+from .sanitize import mask_uri, sanitize
 
 LOCK_TIMEOUT = 600.0
 #: The status of a recording whose request failed before any response came.
@@ -105,18 +105,22 @@ class Cassette:
         return self.mode is not RecordMode.NONE and not (self.mode is RecordMode.ONCE and self.path.exists())
 
     def __enter__(self) -> Cassette:
-        exists = self.path.exists()
-        if self.mode is RecordMode.NONE and not exists:
-            raise CassetteNotFoundError(
-                f"{self.path}: no such cassette, and record mode 'none' only replays; "
-                "record it first: pytest --record-mode=once, or cassette(path, mode='once')"
-            )
-        self._recording = self.will_record
-        self._replaying = self.mode not in (RecordMode.ALL, RecordMode.REWRITE)
-        if self._recording:
-            self._lock = FileLock(_lock_path(self.path), timeout=LOCK_TIMEOUT)
+        if self.mode is not RecordMode.NONE:
+            # Whether the file exists is decided under the lock: a concurrent recorder may be writing it.
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = FileLock(lock_path(self.path), timeout=LOCK_TIMEOUT)
             self._lock.acquire()
         try:
+            exists = self.path.exists()
+            if self.mode is RecordMode.NONE and not exists:
+                raise CassetteNotFoundError(
+                    f"{self.path}: no such cassette, and record mode 'none' only replays; "
+                    "record it first: pytest --record-mode=once, or cassette(path, mode='once')"
+                )
+            self._recording = self.will_record
+            self._replaying = self.mode not in (RecordMode.ALL, RecordMode.REWRITE)
+            if not self._recording:
+                self._release()
             if exists and self.mode is not RecordMode.REWRITE:
                 self.data = load(self.path)
             if self._replaying:
@@ -155,6 +159,7 @@ class Cassette:
         metadata.update(self.metadata)
         metadata.update(_provenance())
         data = CassetteData(interactions=[*kept, *self.recorded], metadata=metadata)
+        remove_stale_temporaries(self.path)
         write_atomically(self.path, dumps(sanitize(data, self.config.rules)))
 
     # ------------------------------------------------------------ the handler
@@ -253,8 +258,9 @@ class Cassette:
     # ------------------------------------------------------------ errors
 
     def _miss_message(self, request: httpx.Request, view: RequestView, key: Key) -> str:
+        rules = self.config.rules
         lines = [
-            f"{self.path}: no recording matches {request.method} {request.url} "
+            f"{self.path}: no recording matches {request.method} {mask_uri(str(request.url), rules)} "
             f"(record mode '{self.mode.value}' does not send requests)"
         ]
         again = self.index.played_before(key)
@@ -270,7 +276,8 @@ class Cassette:
         else:
             position, differences = nearest
             recorded = self.data.interactions[position].request
-            lines.append(f"  nearest recording: interaction #{position} ({recorded.method} {recorded.uri})")
+            shown = mask_uri(recorded.uri, rules)
+            lines.append(f"  nearest recording: interaction #{position} ({recorded.method} {shown})")
             lines += [f"    {line}" for line in differences]
         lines.append(
             "  if the upstream changed, re-record: pytest --record-mode=all, or cassette(path, mode='all')"
@@ -302,9 +309,9 @@ def _view_of(request: httpx.Request) -> RequestView:
     return RequestView(request.method, str(request.url), pairs, request.content)
 
 
-def _lock_path(path: Path) -> str:
-    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    return str(Path(tempfile.gettempdir()) / f"wiretape-{digest}.lock")
+def lock_path(path: Path) -> Path:
+    """The lock file of a cassette: beside it, so every recorder of that file finds the same one."""
+    return path.parent / f".{path.name}.lock"
 
 
 def _provenance() -> dict[str, Any]:

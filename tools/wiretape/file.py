@@ -10,12 +10,16 @@ was cut on the wire.
 
 from __future__ import annotations
 
+import math
 import os
-import tempfile
+import re
+import secrets
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -57,6 +61,10 @@ class RecordedResponse:
     chunks: list[Chunk] = field(default_factory=list)
     header_delay: float = 0.0
     error: RecordedFailure | None = None
+    #: The content-encoding the body was decoded from before it was stored (``gzip``…), if any.
+    decoded_from: str | None = None
+    #: The client stopped reading here: the upstream may have sent more, which was not recorded.
+    truncated_by_client: bool = False
 
     def pieces(self) -> list[bytes]:
         """The body cut as it was on the wire (one piece when no chunk list was recorded)."""
@@ -127,6 +135,10 @@ def to_document(data: CassetteData) -> dict[str, Any]:
         }
         if response.error is not None:
             extra["error"] = {"kind": response.error.kind, "message": response.error.message}
+        if response.decoded_from:
+            extra["decoded"] = response.decoded_from
+        if response.truncated_by_client:
+            extra["truncated_by_client"] = True
         interactions.append(
             {
                 "request": {
@@ -153,38 +165,149 @@ def dumps(data: CassetteData) -> str:
     return yaml.dump(to_document(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
 
 
+# ---------------------------------------------------------------- writing
+
+
+def _temporaries(path: Path) -> list[Path]:
+    return list(path.parent.glob(f".{glob_escape(path.name)}.*.tmp"))
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Delete temp files a killed writer of ``path`` left behind; call it holding the cassette's lock."""
+    for stale in _temporaries(path):
+        stale.unlink(missing_ok=True)
+
+
 def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a crash leaves either the old file or the new one."""
+    """Write ``text`` to ``path`` so that a crash leaves either the old file or the new one.
+
+    The file keeps its mode when it is replaced; a new one gets the default mode (0666 less the umask).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()
+            if mode is not None:
+                os.fchmod(stream.fileno(), mode)
             os.fsync(stream.fileno())
-        Path(temporary).replace(path)
+        temporary.replace(path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
-def load(path: Path) -> CassetteData:
-    """Read a cassette, or raise :class:`CassetteFormatError` saying what is wrong with it."""
+# ---------------------------------------------------------------- reading (untrusted input, bounded)
+
+#: A cassette larger than this is refused unread.
+MAX_CASSETTE_BYTES = 256 << 20
+#: Deepest nesting of YAML collections (a cassette needs about 8).
+MAX_DEPTH = 64
+#: Most YAML nodes a document may hold once its aliases are expanded (alias bombs).
+MAX_NODES = 5_000_000
+#: The longest pause a cassette may record before a chunk or the headers, in seconds.
+MAX_DELAY = 3600.0
+
+
+def load(path: Path, *, cache: bool = True) -> CassetteData:
+    """Read a cassette, or raise :class:`CassetteFormatError` saying what is wrong with it.
+
+    ``cache=False`` keeps the file out of the parse cache (``lint`` reads unsanitised files).
+    """
     try:
+        size = path.stat().st_size
+        if size > MAX_CASSETTE_BYTES:
+            raise CassetteFormatError(
+                f"{path}: {size} bytes, more than the {MAX_CASSETTE_BYTES} a cassette may have"
+            )
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise CassetteFormatError(f"{path}: not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
         raise CassetteFormatError(f"{path}: cannot be read ({exc.strerror})") from None
-    return loads(text, source=str(path))
+    return loads(text, source=str(path), cache=cache)
 
 
-def loads(text: str, *, source: str = "<cassette>") -> CassetteData:
-    document = parse_cache.get(text)
-    if document is None:
-        document = _parse(text, source)
+def loads(text: str, *, source: str = "<cassette>", cache: bool = True) -> CassetteData:
+    document = parse_cache.get(text) if cache else None
+    if document is not None:
+        return _from_document(document, source)
+    _check_structure(text, source)
+    document = _parse(text, source)
+    data = _from_document(document, source)
+    if cache:
+        # Only a document that is a valid cassette is cached.
         parse_cache.put(text, document)
-    return _from_document(document, source)
+    return data
+
+
+class _Frame:
+    __slots__ = ("anchor", "children", "keys", "mapping", "nodes")
+
+    def __init__(self, anchor: str | None, mapping: bool) -> None:
+        self.anchor = anchor
+        self.mapping = mapping
+        self.nodes = 1
+        self.children = 0
+        self.keys: set[str] = set()
+
+
+def _check_structure(text: str, source: str) -> None:
+    """Refuse, before building anything, deep nesting, alias bombs and duplicate keys.
+
+    Walks libyaml's events (an iterative parser: no recursion however deep the
+    input); each alias counts as the nodes it stands for.
+    """
+    stack: list[_Frame] = [_Frame(None, mapping=False)]
+    sizes: dict[str, int] = {}
+
+    def add(nodes: int, key: str | None) -> None:
+        parent = stack[-1]
+        if parent.mapping and parent.children % 2 == 0 and key is not None:
+            if key in parent.keys:
+                raise CassetteFormatError(f"{source}: duplicate key {key!r} in one mapping")
+            parent.keys.add(key)
+        parent.children += 1
+        parent.nodes += nodes
+        if parent.nodes > MAX_NODES:
+            raise CassetteFormatError(f"{source}: more than {MAX_NODES} YAML nodes (aliases expanded)")
+
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if len(stack) > MAX_DEPTH:
+                    raise CassetteFormatError(f"{source}: collections nested deeper than {MAX_DEPTH} levels")
+                stack.append(_Frame(event.anchor, mapping=isinstance(event, yaml.MappingStartEvent)))
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                if frame.anchor:
+                    sizes[frame.anchor] = frame.nodes
+                add(frame.nodes, None)
+            elif isinstance(event, yaml.ScalarEvent):
+                if event.anchor:
+                    sizes[event.anchor] = 1
+                add(1, event.value)
+            elif isinstance(event, yaml.AliasEvent):
+                add(sizes.get(event.anchor or "", 1), None)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, source) from None
+
+
+def _yaml_error(exc: yaml.YAMLError, source: str) -> CassetteFormatError:
+    where = getattr(exc, "problem_mark", None)
+    line = f" at line {where.line + 1}" if where is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    return CassetteFormatError(f"{source}: not valid YAML{line}: {problem}")
 
 
 def _parse(text: str, source: str) -> Any:
@@ -196,10 +319,7 @@ def _parse(text: str, source: str) -> Any:
             "cassettes are read with a safe loader only"
         ) from None
     except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" at line {where.line + 1}" if where is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CassetteFormatError(f"{source}: not valid YAML{line}: {problem}") from None
+        raise _yaml_error(exc, source) from None
 
 
 def _require(condition: bool, source: str, what: str) -> None:
@@ -227,6 +347,42 @@ def _headers_in(value: Any, source: str, where: str) -> Headers:
     return headers
 
 
+def _delay(value: Any, source: str, where: str) -> float:
+    """A pause in seconds: a finite number from 0 to :data:`MAX_DELAY`."""
+    _require(
+        not isinstance(value, bool) and isinstance(value, (int, float)),
+        source,
+        f"{where} must be a number of seconds, not {type(value).__name__}",
+    )
+    _require(
+        math.isfinite(value) and 0 <= value <= MAX_DELAY,
+        source,
+        f"{where} must be between 0 and {MAX_DELAY:.0f} seconds, not {value!r}",
+    )
+    return float(value)
+
+
+def _status(value: Any, source: str, where: str) -> int:
+    """An HTTP status (100-599), or 0 for a request that got no response."""
+    _require(
+        not isinstance(value, bool) and isinstance(value, int) and (value == 0 or 100 <= value <= 599),
+        source,
+        f"{where} must be an HTTP status from 100 to 599 (or 0: no response), not {value!r}",
+    )
+    return int(value)
+
+
+def _uri(value: Any, source: str, where: str) -> str:
+    _require(isinstance(value, str) and bool(value), source, f"{where} must be a URL")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - a bad port raises here
+    except ValueError as exc:
+        raise CassetteFormatError(f"{source}: {where} is not a valid URL ({exc})") from None
+    _require(bool(parts.scheme and parts.netloc), source, f"{where} must be an absolute URL")
+    return str(value)
+
+
 def _from_document(document: Any, source: str) -> CassetteData:
     _require(isinstance(document, Mapping), source, "not a cassette (expected a mapping at the top)")
     _require(document.get("version") == FORMAT_VERSION, source, f"version must be {FORMAT_VERSION}")
@@ -243,14 +399,14 @@ def _interaction(item: Any, source: str, where: str) -> Interaction:
     request, response = item.get("request"), item.get("response")
     _require(isinstance(request, Mapping), source, f"{where}.request is missing")
     _require(isinstance(response, Mapping), source, f"{where}.response is missing")
-    for key in ("method", "uri"):
-        _require(isinstance(request.get(key), str), source, f"{where}.request.{key} must be a string")
-    status = response.get("status")
     _require(
-        isinstance(status, Mapping) and isinstance(status.get("code"), int),
+        isinstance(request.get("method"), str) and bool(request.get("method")),
         source,
-        f"{where}.response.status.code must be an integer",
+        f"{where}.request.method must be a string",
     )
+    status = response.get("status")
+    _require(isinstance(status, Mapping), source, f"{where}.response.status must be a mapping with 'code'")
+    code = _status(status.get("code"), source, f"{where}.response.status.code")
     body = response.get("body")
     _require(isinstance(body, Mapping), source, f"{where}.response.body must be a mapping with 'string'")
     response_body = _body_in(body.get("string"), source, f"{where}.response.body.string")
@@ -264,21 +420,29 @@ def _interaction(item: Any, source: str, where: str) -> Interaction:
             source,
             f"{where}.wiretape.error must have a 'kind'",
         )
+    decoded_from = extra.get("decoded")
+    _require(
+        decoded_from is None or isinstance(decoded_from, str),
+        source,
+        f"{where}.wiretape.decoded must be a name",
+    )
     return Interaction(
         request=RecordedRequest(
             method=str(request["method"]),
-            uri=str(request["uri"]),
+            uri=_uri(request.get("uri"), source, f"{where}.request.uri"),
             headers=_headers_in(request.get("headers") or {}, source, f"{where}.request.headers"),
             body=_body_in(request.get("body"), source, f"{where}.request.body"),
         ),
         response=RecordedResponse(
-            status=int(status["code"]),
+            status=code,
             reason=str(status.get("message") or ""),
             headers=_headers_in(response.get("headers") or {}, source, f"{where}.response.headers"),
             body=response_body,
             chunks=chunks,
-            header_delay=float(extra.get("header_delay") or 0.0),
+            header_delay=_delay(extra.get("header_delay") or 0.0, source, f"{where}.wiretape.header_delay"),
             error=RecordedFailure(str(error["kind"]), str(error.get("message", ""))) if error else None,
+            decoded_from=decoded_from,
+            truncated_by_client=extra.get("truncated_by_client") is True,
         ),
     )
 
@@ -286,13 +450,17 @@ def _interaction(item: Any, source: str, where: str) -> Interaction:
 def _chunks(raw: Any, body_size: int, source: str, where: str) -> list[Chunk]:
     _require(isinstance(raw, list), source, f"{where} must be a list of [size, delay]")
     chunks = []
-    for entry in raw:
+    for index, entry in enumerate(raw):
         _require(
-            isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int) and entry[0] >= 0,
+            isinstance(entry, list)
+            and len(entry) == 2
+            and isinstance(entry[0], int)
+            and not isinstance(entry[0], bool)
+            and entry[0] >= 0,
             source,
-            f"{where} must hold [size, delay] pairs",
+            f"{where}[{index}] must be a [size, delay] pair",
         )
-        chunks.append(Chunk(size=entry[0], delay=float(entry[1])))
+        chunks.append(Chunk(size=entry[0], delay=_delay(entry[1], source, f"{where}[{index}] delay")))
     if chunks:
         total = sum(chunk.size for chunk in chunks)
         _require(

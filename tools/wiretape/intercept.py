@@ -8,6 +8,7 @@ patches are installed while at least one handler is active.
 from __future__ import annotations
 
 import asyncio
+import http
 import sys
 import threading
 import time
@@ -160,6 +161,14 @@ class TeeRecord:
         self.finished = True
         self.complete()
 
+    def stopped(self) -> None:
+        """The client closed the response: what it did not read is not recorded (nor read), and the
+        recording says that it ends there."""
+        if not self.finished and self.response.error is None:
+            self.response.truncated_by_client = True
+        self.finished = True
+        self.complete()
+
     def complete(self) -> None:
         """Put what was read so far into the recorded response (called again as more comes)."""
         if len(self.response.body) != len(self.body):
@@ -167,16 +176,14 @@ class TeeRecord:
 
 
 class TeeStream(httpx.SyncByteStream):
-    """Hands each chunk on as it arrives and records it; on early close, reads the rest to record it."""
+    """Hands each chunk on as it arrives and records it; the recording ends where the client stops."""
 
     def __init__(self, inner: Any, record: TeeRecord) -> None:
         self._inner = inner
         self._record = record
-        self._iterator: Iterator[bytes] | None = None
 
     def __iter__(self) -> Iterator[bytes]:
-        self._iterator = iter(self._inner)
-        yield from self._pump(self._iterator)
+        yield from self._pump(iter(self._inner))
 
     def _pump(self, iterator: Iterator[bytes]) -> Iterator[bytes]:
         try:
@@ -190,27 +197,17 @@ class TeeStream(httpx.SyncByteStream):
         self._record.finish()
 
     def close(self) -> None:
-        try:
-            if not self._record.finished:
-                iterator = self._iterator or iter(self._inner)
-                for _ in self._pump(iterator):
-                    pass
-        except (httpx.TransportError, OSError) as exc:
-            # The provider stopped reading; a failure of the rest of the stream is recorded, not raised.
-            self._record.error(exc)
-        finally:
-            self._inner.close()
+        self._record.stopped()
+        self._inner.close()
 
 
 class AsyncTeeStream(httpx.AsyncByteStream):
     def __init__(self, inner: Any, record: TeeRecord) -> None:
         self._inner = inner
         self._record = record
-        self._iterator: AsyncIterator[bytes] | None = None
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        self._iterator = self._inner.__aiter__()
-        async for data in self._pump(self._iterator):
+        async for data in self._pump(self._inner.__aiter__()):
             yield data
 
     async def _pump(self, iterator: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
@@ -225,15 +222,8 @@ class AsyncTeeStream(httpx.AsyncByteStream):
         self._record.finish()
 
     async def aclose(self) -> None:
-        try:
-            if not self._record.finished:
-                iterator = self._iterator or self._inner.__aiter__()
-                async for _ in self._pump(iterator):
-                    pass
-        except (httpx.TransportError, OSError) as exc:
-            self._record.error(exc)
-        finally:
-            await self._inner.aclose()
+        self._record.stopped()
+        await self._inner.aclose()
 
 
 def tee(response: httpx.Response, recorded: RecordedResponse, started: float, *, is_async: bool) -> TeeRecord:
@@ -302,8 +292,29 @@ def replay_response(
         delays = [0.0] * len(pieces)
     return httpx.Response(
         recorded.status,
-        headers=recorded.headers,
-        stream=ReplayStream(request, pieces, delays, recorded.error),
+        # Bytes: a recorded value may hold any character (a filename="Grüße.txt" disposition).
+        headers=[(name.encode("utf-8"), value.encode("utf-8")) for name, value in recorded.headers],
+        stream=ReplayStream(request, pieces, delays, recorded.error or _ending_of(recorded)),
         request=request,
-        extensions={"reason_phrase": recorded.reason.encode("ascii", "replace")},
+        extensions={"reason_phrase": reason_phrase(recorded).encode("ascii", "replace")},
     )
+
+
+#: What a client reading past the end of a recording that its recorder stopped reading gets.
+READ_PAST_RECORDING = RecordedFailure(
+    "ReadError", "the recording ends here: the client that recorded it stopped reading at this point"
+)
+
+
+def _ending_of(recorded: RecordedResponse) -> RecordedFailure | None:
+    return READ_PAST_RECORDING if recorded.truncated_by_client else None
+
+
+def reason_phrase(recorded: RecordedResponse) -> str:
+    """The recorded reason, or the status's standard phrase where none was recorded (``message: ''``)."""
+    if recorded.reason:
+        return recorded.reason
+    try:
+        return http.HTTPStatus(recorded.status).phrase
+    except ValueError:
+        return ""

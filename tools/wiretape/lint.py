@@ -16,7 +16,8 @@ from typing import Literal
 
 from .errors import CassetteFormatError
 from .file import CassetteData, Interaction, load
-from .sanitize import SecretRules, collect_secrets
+from .rules import SecretRules
+from .sanitize import collect_secrets
 
 MAX_BODY_BYTES = 1 << 20
 CASSETTE_SUFFIXES = (".yaml", ".yml")

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 from .bodies import VOLATILE, canonical_body, parse_body
-from .sanitize import SecretRules, normalise_cookie_header
+from .rules import SecretRules
+from .sanitize import normalise_cookie_header
 
 #: Headers set by the transport, not by the provider: never compared.
 DEFAULT_IGNORED_HEADERS = frozenset(
@@ -61,7 +62,7 @@ def _normalise(view: RequestView, config: MatchConfig) -> _Normalised:
     url = f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}{parts.path or '/'}"
     rules = config.rules
     query = [
-        (name, VOLATILE if rules.is_secret_field(name) else value)
+        (name, VOLATILE if rules.is_secret_leaf(name, value) else value)
         for name, value in sorted(parse_qsl(parts.query, keep_blank_values=True))
     ]
     headers: dict[str, str] = {}
@@ -74,7 +75,7 @@ def _normalise(view: RequestView, config: MatchConfig) -> _Normalised:
             continue
         if lower == "cookie":
             value = normalise_cookie_header(value)
-        elif lower in rules.secret_headers and value:
+        elif value and rules.is_secret_header(lower):
             value = VOLATILE
         headers[lower] = f"{headers[lower]}, {value}" if lower in headers else value
     return _Normalised(view.method.upper(), url, query, headers, content_type)
@@ -84,7 +85,7 @@ def match_key(view: RequestView, config: MatchConfig) -> Key:
     """A hashable key equal for two requests exactly when their :func:`request_fields` are equal."""
     normal = _normalise(view, config)
     body = canonical_body(
-        view.body, normal.content_type, config.rules.is_secret_field, config.rules.may_name_secret
+        view.body, normal.content_type, config.rules.is_secret_leaf, config.rules.may_name_secret
     )
     return (normal.method, normal.url, tuple(normal.query), tuple(sorted(normal.headers.items())), body)
 
@@ -105,7 +106,7 @@ def _body_fields(body: bytes, content_type: str, config: MatchConfig) -> dict[st
         return {"body": body.decode("utf-8", errors="replace")} if body else {}
     fields: dict[str, str] = {}
     for leaf in parsed.leaves:
-        if isinstance(leaf.value, str) and leaf.name is not None and config.rules.is_secret_field(leaf.name):
+        if config.rules.is_secret_leaf(leaf.name, leaf.value):
             fields[leaf.path] = VOLATILE
         elif parsed.kind == "json":
             # JSON spelling keeps types apart: 1 vs "1" vs true.

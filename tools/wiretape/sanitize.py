@@ -1,82 +1,93 @@
-"""What counts as a secret or a volatile value, and how it is replaced before anything is written.
-
-One set of rules serves two jobs: the sanitiser replaces secret values by
-placeholders before a cassette touches disk, and the matcher ignores the
-values of the same fields when it compares a request with a recording.
+"""Secrets replaced before a cassette touches disk (what a secret is: :mod:`wiretape.rules`).
 
 Placeholders are stable within one cassette (the same value always becomes
 the same placeholder, so a nonce on a page still equals the nonce in the
-next POST) and have the same length as the value they replace, so the
-recorded chunk boundaries of a streamed body stay where they were.
+next POST) and have the same length in bytes as the text they replace, so
+the recorded chunk boundaries of a streamed body stay where they were. A
+value is also replaced where it appears escaped: JSON-escaped (``"`` and
+``\\``, ``\\u00e9``) and URL-encoded, each spelling by a placeholder of its own
+length. Compressed bodies are decoded first (:mod:`wiretape.encodings`).
+
+A placeholder is recognisable (:func:`is_placeholder`), so sanitising is
+idempotent and lint never reports one.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from urllib.parse import SplitResult, parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 from .bodies import is_form, parse_body
-from .file import CassetteData, Headers, Interaction, RecordedRequest, RecordedResponse
+from .encodings import decoded
+from .file import CassetteData, Headers, Interaction, RecordedRequest
+from .rules import SecretRules
 
-DEFAULT_SECRET_HEADERS = ("authorization", "proxy-authorization", "x-api-key", "api-key")
-DEFAULT_SECRET_FIELD = r"(?i)(nonce|token|secret|password|passwd|api[_-]?key|client[_-]?id|session|csrf)"
 MIN_SECRET_LENGTH = 4
+MASK = "<secret>"
+_PLACEHOLDER = re.compile(r"[A-Za-z][A-Za-z0-9]*?\d+X+|X+|9+")
 
 
-@dataclass(frozen=True)
-class SecretRules:
-    """Which values are secrets (sanitised on write) and volatile (ignored when matching).
+def is_placeholder(value: str) -> bool:
+    """Whether ``value`` is a placeholder this module writes (``cookiesession1XXXX``, ``XXXX``, ``9999``)."""
+    return bool(_PLACEHOLDER.fullmatch(value))
 
-    - cookies (request ``cookie``, response ``set-cookie``) are always secrets;
-    - ``secret_headers``: whole header values;
-    - ``secret_fields``: a regex on JSON / form field names (nonces, tokens, client ids);
-    - ``extra_fields``: more field names, e.g. ``("post_id",)`` where a post id is private;
-    - ``secret_patterns``: regexes whose matches anywhere (bodies, headers, URLs) are secrets.
-    """
 
-    secret_headers: tuple[str, ...] = DEFAULT_SECRET_HEADERS
-    secret_fields: str = DEFAULT_SECRET_FIELD
-    extra_fields: tuple[str, ...] = ()
-    secret_patterns: tuple[str, ...] = ()
-    _field_regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+def _same_length(tag: str, length: int, *, numeric: bool) -> str:
+    if numeric:
+        return "9" * length
+    tag = re.sub(r"[^A-Za-z0-9]", "", tag)
+    return tag + "X" * (length - len(tag)) if length > len(tag) else "X" * length
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_field_regex", re.compile(self.secret_fields))
 
-    def is_secret_field(self, name: str) -> bool:
-        return name in self.extra_fields or bool(self._field_regex.search(name))
-
-    def may_name_secret(self, text: str) -> bool:
-        """False only when no field name in ``text`` can be a secret one (a quick pre-check)."""
-        return bool(self._field_regex.search(text)) or any(name in text for name in self.extra_fields)
+def spellings(value: str) -> set[str]:
+    """The ways ``value`` can be written in a body or URL: as it is, JSON-escaped, URL-encoded."""
+    return {
+        value,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        quote_plus(value),
+        quote(value, safe=""),
+    }
 
 
 class Placeholders:
-    """Value -> placeholder, stable within one cassette, same length as the value."""
+    """Secret value -> placeholder tag; applied to every spelling of the value, length kept in bytes."""
 
     def __init__(self) -> None:
         self.mapping: dict[str, str] = {}
         self._counts: dict[str, int] = {}
+        self._replacements: dict[str, str] | None = None
 
-    def add(self, value: str, kind: str) -> None:
-        if len(value) < MIN_SECRET_LENGTH or value in self.mapping or value in self.mapping.values():
+    def add(self, value: object, kind: str) -> None:
+        text = str(value)
+        if len(text) < MIN_SECRET_LENGTH or text in self.mapping or is_placeholder(text):
             return
         self._counts[kind] = self._counts.get(kind, 0) + 1
-        self.mapping[value] = _same_length(f"{kind}{self._counts[kind]}", len(value))
+        numeric = isinstance(value, (int, float))
+        self.mapping[text] = _same_length(f"{kind}{self._counts[kind]}", len(text.encode()), numeric=numeric)
+        self._replacements = None
+
+    def replacements(self) -> dict[str, str]:
+        """Every spelling of every secret -> its placeholder (same length in bytes), longest first."""
+        if self._replacements is None:
+            found: dict[str, str] = {}
+            for value, placeholder in self.mapping.items():
+                numeric = placeholder.isdigit()
+                tag = placeholder.rstrip("X") or "X"
+                for spelling in spellings(value):
+                    size = len(spelling.encode())
+                    found.setdefault(spelling, _same_length(tag, size, numeric=numeric))
+            self._replacements = dict(sorted(found.items(), key=lambda item: -len(item[0])))
+        return self._replacements
 
     def apply(self, text: str) -> str:
-        # Longest first, so a secret containing another is replaced whole.
-        for value in sorted(self.mapping, key=len, reverse=True):
+        for value, placeholder in self.replacements().items():
             if value in text:
-                text = text.replace(value, self.mapping[value])
+                text = text.replace(value, placeholder)
         return text
-
-
-def _same_length(tag: str, length: int) -> str:
-    tag = re.sub(r"[^A-Za-z0-9]", "", tag)
-    return (tag + "X" * length)[:length] if length >= len(tag) else ("X" * length)
 
 
 # ---------------------------------------------------------------- finding secrets
@@ -99,40 +110,58 @@ def set_cookie_value(header_value: str) -> tuple[str, str] | None:
     return (name, value) if sep else None
 
 
-def _header(headers: Headers, name: str) -> str:
+def header(headers: Headers, name: str) -> str:
     return next((value for key, value in headers if key.lower() == name), "")
+
+
+def _alnum(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", text)
+
+
+def _header_secrets(headers: Headers, rules: SecretRules) -> Iterator[tuple[str, str]]:
+    for name, value in headers:
+        lower = name.lower()
+        if lower == "cookie":
+            yield from ((value, f"cookie{_alnum(cookie)}") for cookie, value in cookie_pairs(value))
+        elif lower == "set-cookie":
+            pair = set_cookie_value(value)
+            if pair:
+                yield pair[1], f"cookie{_alnum(pair[0])}"
+        elif lower == "location":
+            yield from ((secret, _alnum(kind)[-8:] or "field") for kind, secret in rules.uri_secrets(value))
+        elif rules.is_secret_header(name) and value:
+            scheme, _, credential = value.partition(" ")
+            yield (credential if credential else scheme), "secret"
+
+
+def _body_secrets(body: bytes, content_type: str, rules: SecretRules) -> Iterator[tuple[object, str]]:
+    parsed = parse_body(body, content_type)
+    for leaf in parsed.leaves if parsed else []:
+        if rules.is_secret_leaf(leaf.name, leaf.value):
+            yield leaf.value, _alnum(leaf.name or "")[-8:] or "field"
+            if isinstance(leaf.value, str):
+                # "Bearer abc…": the credential alone is what may appear elsewhere too.
+                scheme, _, credential = leaf.value.partition(" ")
+                if credential and scheme.isalpha():
+                    yield credential, _alnum(leaf.name or "")[-8:] or "field"
 
 
 def collect_secrets(data: CassetteData, rules: SecretRules) -> Placeholders:
     placeholders = Placeholders()
     for interaction in data.interactions:
         request, response = interaction.request, interaction.response
-        for name, value in request.headers:
-            lower = name.lower()
-            if lower == "cookie":
-                for cookie_name, cookie_value in cookie_pairs(value):
-                    placeholders.add(cookie_value, f"cookie{_alnum(cookie_name)}")
-            elif lower in rules.secret_headers and value:
-                scheme, _, credential = value.partition(" ")
-                placeholders.add(credential if credential else scheme, "secret")
-        for name, value in response.headers:
-            if name.lower() == "set-cookie":
-                pair = set_cookie_value(value)
-                if pair:
-                    placeholders.add(pair[1], f"cookie{_alnum(pair[0])}")
-        parsed = parse_body(request.body, _header(request.headers, "content-type"))
-        for leaf in parsed.leaves if parsed else []:
-            if isinstance(leaf.value, str) and leaf.name is not None and rules.is_secret_field(leaf.name):
-                placeholders.add(leaf.value, _alnum(leaf.name)[-8:] or "field")
+        for kind, secret in rules.uri_secrets(request.uri):
+            placeholders.add(secret, _alnum(kind)[-8:] or "field")
+        for secret, kind in _header_secrets([*request.headers, *response.headers], rules):
+            placeholders.add(secret, kind)
+        for body, headers in ((request.body, request.headers), (response.body, response.headers)):
+            for value, kind in _body_secrets(body, header(headers, "content-type"), rules):
+                placeholders.add(value, kind)
         for pattern in rules.secret_patterns:
             for text in _texts(interaction):
                 for match in re.finditer(pattern, text):
                     placeholders.add(match.group(0), "secret")
     return placeholders
-
-
-def _alnum(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]", "", text)
 
 
 def _texts(interaction: Interaction) -> Iterable[str]:
@@ -147,7 +176,11 @@ def _texts(interaction: Interaction) -> Iterable[str]:
 
 
 def sanitize(data: CassetteData, rules: SecretRules) -> CassetteData:
-    """A copy of ``data`` with every secret replaced by its placeholder."""
+    """A copy of ``data`` with compressed bodies decoded and every secret replaced by its placeholder."""
+    data = CassetteData(
+        interactions=[replace(i, response=decoded(i.response)) for i in data.interactions],
+        metadata=data.metadata,
+    )
     placeholders = collect_secrets(data, rules)
     if not placeholders.mapping:
         return data
@@ -160,16 +193,12 @@ def sanitize(data: CassetteData, rules: SecretRules) -> CassetteData:
                     method=request.method,
                     uri=placeholders.apply(request.uri),
                     headers=_apply_headers(request.headers, placeholders),
-                    body=_apply_bytes(request.body, placeholders, _header(request.headers, "content-type")),
+                    body=_apply_bytes(request.body, placeholders, header(request.headers, "content-type")),
                 ),
-                response=RecordedResponse(
-                    status=response.status,
-                    reason=response.reason,
+                response=replace(
+                    response,
                     headers=_apply_headers(response.headers, placeholders),
                     body=_apply_bytes(response.body, placeholders, ""),
-                    chunks=response.chunks,
-                    header_delay=response.header_delay,
-                    error=response.error,
                 ),
             )
         )
@@ -194,6 +223,27 @@ def _apply_bytes(body: bytes, placeholders: Placeholders, content_type: str) -> 
         if any(placeholders.apply(value) != value for _, value in pairs):
             replaced = urlencode([(key, placeholders.apply(value)) for key, value in pairs])
     return replaced.encode("utf-8")
+
+
+# ---------------------------------------------------------------- masking for messages
+
+
+def mask_uri(uri: str, rules: SecretRules) -> str:
+    """``uri`` with its password and secret query values shown as ``<secret>`` (for messages)."""
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return uri
+    netloc = parts.netloc
+    if parts.password:
+        netloc = netloc.replace(f":{parts.password}@", f":{MASK}@", 1)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(rules.is_secret_leaf(name, value) for name, value in pairs) and netloc == parts.netloc:
+        return uri
+    query = "&".join(
+        f"{name}={MASK if rules.is_secret_leaf(name, value) else quote_plus(value)}" for name, value in pairs
+    )
+    return urlunsplit(SplitResult(parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def normalise_cookie_header(value: str) -> str:
