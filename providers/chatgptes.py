@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 from collections.abc import AsyncIterator, Mapping
@@ -22,9 +23,12 @@ from .http import (
 )
 from .messages import Messages, format_prompt
 
+FALLBACK_POST_ID = "106"
 CONSENT_TEXT = "Du musst das Kästchen anklicken!"
 CLIENT_ID_BYTES = 5
 DEFAULT_TIMEOUT = 120.0
+
+logger = logging.getLogger(__name__)
 
 _ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _INPUT_TAG = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
@@ -75,15 +79,20 @@ def _first_match(page: str, forms: tuple[re.Pattern[str], ...]) -> str | None:
 
 
 def extract_tokens(page: str) -> PageTokens:
-    """The nonce and post id of the chat page, by the documented order of forms."""
+    """The nonce and post id of the chat page, by the documented order of forms.
+
+    SPEC.md, ChatGptEs: no nonce is an error (a stale fixed nonce would only
+    fail later, upstream); no post id falls back to :data:`FALLBACK_POST_ID`.
+    """
     nonce = hidden_input_value(page, "_wpnonce") or _first_match(page, _NONCE_FORMS)
-    post_id = hidden_input_value(page, "post_id") or _first_match(page, _POST_ID_FORMS)
-    missing = [name for name, value in (("nonce", nonce), ("post_id", post_id)) if not value]
-    if missing or nonce is None or post_id is None:
+    if not nonce:
         raise ResponseFormatError(
-            f"the chat page carries no {' and no '.join(missing)} "
-            "(the page layout changed, or a challenge page was served)"
+            "the chat page carries no nonce (the page layout changed, or a challenge page was served)"
         )
+    post_id = hidden_input_value(page, "post_id") or _first_match(page, _POST_ID_FORMS)
+    if not post_id:
+        logger.debug("the chat page carries a nonce but no post_id; using post_id %s", FALLBACK_POST_ID)
+        post_id = FALLBACK_POST_ID
     return PageTokens(nonce=nonce, post_id=post_id)
 
 
