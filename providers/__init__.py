@@ -7,6 +7,7 @@ Each provider works in three styles::
     async for chunk in ChatGptEs.create_async_generator(model, messages): ...
 """
 
+from . import registry
 from .aichat import Aichat
 from .base import (
     AbstractProvider,
@@ -39,8 +40,7 @@ from .errors import (
 )
 from .http import network_overrides
 from .messages import Message, Messages, format_prompt
-from .registry import all_providers as all
-from .registry import get
+from .registry import all_providers, get
 
 __version__ = "0.1.0"
 
@@ -74,8 +74,16 @@ __all__ = [
     "TransportError",
     "UpstreamRejectedError",
     "__version__",
-    "all",
+    "all_providers",
     "format_prompt",
     "get",
     "network_overrides",
 ]
+
+
+def __getattr__(name: str) -> registry.ProviderLister:
+    # ``all`` is served here rather than defined, so that ``from providers import *``
+    # cannot shadow the builtin.
+    if name == "all":
+        return registry.deprecated_all
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

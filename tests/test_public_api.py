@@ -18,7 +18,7 @@ def test_all_lists_exactly_the_public_names() -> None:
 
 
 def test_registry_holds_the_five_providers_by_definition() -> None:
-    assert [p.__name__ for p in providers.all()] == [
+    assert [p.__name__ for p in providers.all_providers()] == [
         "Aichat",
         "ChatAnywhere",
         "ChatGptEs",
@@ -27,6 +27,22 @@ def test_registry_holds_the_five_providers_by_definition() -> None:
     ]
     assert providers.get("easychat") is providers.EasyChat
     assert providers.get("CHATGPTES") is providers.ChatGptEs
+
+
+def test_star_import_does_not_shadow_builtins() -> None:
+    namespace: dict[str, object] = {}
+    exec("from providers import *", namespace)
+    import builtins
+
+    shadowed = {name for name in namespace if name != "__builtins__" and hasattr(builtins, name)}
+    assert shadowed == set()
+    assert "all_providers" in namespace
+
+
+def test_all_still_works_for_one_release_with_a_deprecation_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="all_providers"):
+        listed = providers.all()
+    assert listed == providers.all_providers()
 
 
 def test_registry_unknown_name_lists_the_known_ones() -> None:
