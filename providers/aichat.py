@@ -75,7 +75,7 @@ class Aichat(AsyncProvider):
     def find_cookies(cls, kwargs: Mapping[str, Any]) -> dict[str, str]:
         """The cookies argument, else cookies for chat-gpt.org from the cookies file."""
         cookies = dict(kwargs.get("cookies") or {}) or cookies_for(
-            DOMAIN, cookies_file=kwargs.get("cookies_file")
+            DOMAIN, cookies_file=kwargs.get("cookies_file"), provider=cls.__name__
         )
         if not cookies:
             raise MissingCookiesError(
