@@ -16,6 +16,7 @@ from .base import (
     BaseProvider,
     ProviderModelMixin,
 )
+from .calls import UnknownArgumentWarning
 from .chatanywhere import ChatAnywhere
 from .chatgptes import ChatGptEs
 from .easychat import EasyChat
@@ -72,6 +73,7 @@ __all__ = [
     "ResponseFormatError",
     "StatusError",
     "TransportError",
+    "UnknownArgumentWarning",
     "UpstreamRejectedError",
     "__version__",
     "all_providers",

@@ -17,10 +17,11 @@ from .errors import (
     UpstreamRejectedError,
     excerpt,
 )
-from .http import ClientSpec, aread_error_body, async_client, status_error, translated_errors
+from .http import aensure_status, async_client, translated_errors
 from .messages import Messages, format_prompt
 
 DOMAIN = "chat-gpt.org"
+#: SPEC.md, Aichat: the request's timeout is 6 s unless the caller gives one.
 DEFAULT_TIMEOUT = 6.0
 
 
@@ -28,6 +29,8 @@ class Aichat(AsyncProvider):
     url = "https://chat-gpt.org/chat"
     working = False
     supports_gpt_35_turbo = True
+    default_timeout = DEFAULT_TIMEOUT
+    impersonate = "chrome110"
     option_types: ClassVar[Mapping[str, str]] = {
         "cookies": "dict[str, str]",
         "cookies_file": "str",
@@ -36,7 +39,6 @@ class Aichat(AsyncProvider):
     }
 
     api_endpoint: ClassVar[str] = "https://chat-gpt.org/api/text"
-    impersonate: ClassVar[str] = "chrome110"
     headers: ClassVar[Mapping[str, str]] = {
         "authority": "chat-gpt.org",
         "accept": "*/*",
@@ -90,21 +92,13 @@ class Aichat(AsyncProvider):
     async def create_async(
         cls, model: str, messages: Messages, proxy: str | None = None, **kwargs: Any
     ) -> str:
-        model, messages = cls.prepare(model, messages, {**kwargs, "proxy": proxy})
-        spec = ClientSpec(
-            provider=cls.__name__,
-            headers=cls.headers,
-            cookies=cls.find_cookies(kwargs),
-            proxy=proxy,
-            timeout=kwargs.get("timeout", DEFAULT_TIMEOUT),
-            verify=kwargs.get("verify", True),
-            impersonate=cls.impersonate,
-        )
+        call = cls.prepare(model, messages, proxy=proxy, **kwargs)
+        spec = call.client_spec(headers=cls.headers, cookies=cls.find_cookies(call.options))
         body = {
-            "message": format_prompt(messages),
-            "temperature": kwargs.get("temperature", 0.5),
+            "message": format_prompt(call.messages),
+            "temperature": call.option("temperature", 0.5),
             "presence_penalty": 0,
-            "top_p": kwargs.get("top_p", 1),
+            "top_p": call.option("top_p", 1),
             "frequency_penalty": 0,
         }
         with translated_errors(cls.__name__, cls.api_endpoint):
@@ -112,15 +106,20 @@ class Aichat(AsyncProvider):
                 async_client(spec) as client,
                 client.stream("POST", cls.api_endpoint, json=body) as response,
             ):
-                if response.is_error:
-                    raise status_error(response, await aread_error_body(response), provider=cls.__name__)
+                await aensure_status(response, provider=cls.__name__)
                 await response.aread()
-            result = json_object(response.content, content_type=response.headers.get("content-type", ""))
-            if "response" not in result:
-                raise ResponseFormatError(f"answer without 'response': {excerpt(json.dumps(result))}")
-            if not result["response"]:
-                raise UpstreamRejectedError(f"error response: {excerpt(json.dumps(result))}")
-            message = result.get("message")
-            if not isinstance(message, str):
-                raise ResponseFormatError("answer's 'message' is not a string")
-            return message
+            return cls.answer(
+                json_object(response.content, content_type=response.headers.get("content-type", ""))
+            )
+
+    @staticmethod
+    def answer(result: Mapping[str, Any]) -> str:
+        """SPEC.md, Aichat: ``message`` when ``response`` is truthy; a falsy one is a refusal."""
+        if "response" not in result:
+            raise ResponseFormatError(f"answer without 'response': {excerpt(json.dumps(result))}")
+        if not result["response"]:
+            raise UpstreamRejectedError(f"error response: {excerpt(json.dumps(result))}")
+        message = result.get("message")
+        if not isinstance(message, str):
+            raise ResponseFormatError("answer's 'message' is not a string")
+        return message

@@ -13,20 +13,12 @@ from typing import Any, ClassVar
 from .base import AsyncGeneratorProvider, ProviderModelMixin
 from .bodies import json_object
 from .errors import ResponseFormatError, UpstreamRejectedError, excerpt
-from .http import (
-    ClientSpec,
-    aensure_status,
-    async_client,
-    require_curl,
-    status_error,
-    translated_errors,
-)
+from .http import aensure_status, async_client, require_curl, translated_errors
 from .messages import Messages, format_prompt
 
 FALLBACK_POST_ID = "106"
 CONSENT_TEXT = "Du musst das Kästchen anklicken!"
 CLIENT_ID_BYTES = 5
-DEFAULT_TIMEOUT = 120.0
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +93,7 @@ def new_client_id() -> str:
     return secrets.token_hex(CLIENT_ID_BYTES)
 
 
-class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
+class ChatGptEs(ProviderModelMixin, AsyncGeneratorProvider):
     url = "https://chatgpt.es"
     api_endpoint: ClassVar[str] = "https://chatgpt.es/wp-admin/admin-ajax.php"
     working = True
@@ -110,7 +102,7 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
     supports_message_history = False
     default_model = "gpt-4o"
     models: ClassVar[list[str]] = ["gpt-4", "gpt-4o", "gpt-4o-mini"]
-    impersonate: ClassVar[str] = "chrome110"
+    impersonate = "chrome110"
 
     SYSTEM_PROMPT: ClassVar[str] = (
         "Your default language is English. Always respond in English unless the user's "
@@ -148,26 +140,17 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
         }
 
     @classmethod
-    async def create_async_generator(  # type: ignore[override]
-        cls, model: str, messages: Messages, proxy: str | None = None, **kwargs: Any
+    async def create_async_generator(
+        cls, model: str, messages: Messages, proxy: str | None = None, *, stream: bool = True, **kwargs: Any
     ) -> AsyncIterator[str]:
         require_curl(cls.__name__)
-        model, messages = cls.prepare(model, messages, {**kwargs, "proxy": proxy})
-        spec = ClientSpec(
-            provider=cls.__name__,
-            headers=cls.headers,
-            proxy=proxy,
-            timeout=kwargs.get("timeout", DEFAULT_TIMEOUT),
-            verify=kwargs.get("verify", True),
-            impersonate=cls.impersonate,
-        )
+        call = cls.prepare(model, messages, proxy=proxy, **kwargs)
         with translated_errors(cls.__name__, cls.url):
-            async with async_client(spec) as client:
+            async with async_client(call.client_spec(headers=cls.headers)) as client:
                 page = await client.get(cls.url)
-                if page.status_code != 200:
-                    raise status_error(page, page.content, provider=cls.__name__)
+                await aensure_status(page, provider=cls.__name__)
                 tokens = extract_tokens(page.text)
-                form = cls.form(messages, tokens, new_client_id())
+                form = cls.form(call.messages, tokens, new_client_id())
                 with translated_errors(cls.__name__, cls.api_endpoint):
                     async with client.stream("POST", cls.api_endpoint, data=form) as response:
                         await aensure_status(response, provider=cls.__name__)

@@ -42,12 +42,12 @@ def validate_sampling(kwargs: Mapping[str, Any], *, provider: str) -> None:
 
 
 def completion_body(
-    messages: Messages, *, stream: bool, model: str, kwargs: Mapping[str, Any]
+    messages: Messages, *, stream: bool, model: str, options: Mapping[str, Any]
 ) -> dict[str, Any]:
     """``messages, stream, model, temperature, presence_penalty, frequency_penalty, top_p``."""
     body: dict[str, Any] = {"messages": messages, "stream": stream, "model": model}
     for name, default in SAMPLING_DEFAULTS.items():
-        body[name] = kwargs.get(name, default)
+        body[name] = options.get(name, default)
     return body
 
 
