@@ -28,7 +28,12 @@ DEFAULT_TIMEOUT = 6.0
 class Aichat(AsyncProvider):
     url = "https://chat-gpt.org/chat"
     working = False
+    needs_auth = True
     supports_gpt_35_turbo = True
+    # The whole conversation goes out as a transcript; a system message only as a "System:" line in it.
+    supports_message_history = True
+    default_model = "gpt-3.5-turbo"
+    models: ClassVar[list[str]] = ["gpt-3.5-turbo"]
     default_timeout = DEFAULT_TIMEOUT
     impersonate = "chrome110"
     option_types: ClassVar[Mapping[str, str]] = {

@@ -24,6 +24,10 @@ class ChatAnywhere(AsyncGeneratorProvider):
     working = False
     supports_gpt_35_turbo = True
     supports_message_history = True
+    supports_system_message = True
+    supports_stream = True
+    default_model = "gpt-3.5-turbo"
+    models: ClassVar[list[str]] = ["gpt-3.5-turbo"]
     default_timeout = DEFAULT_TIMEOUT
     option_types: ClassVar[Mapping[str, str]] = {"temperature": "float"}
 

@@ -99,7 +99,9 @@ class ChatGptEs(ProviderModelMixin, AsyncGeneratorProvider):
     working = True
     supports_stream = True
     supports_system_message = False
-    supports_message_history = False
+    # SPEC.md, ChatGptEs: deviates from the documented False, since ``message`` carries the whole
+    # conversation; a system message stays unsupported (it is only a line of the user's input).
+    supports_message_history = True
     default_model = "gpt-4o"
     models: ClassVar[list[str]] = ["gpt-4", "gpt-4o", "gpt-4o-mini"]
     impersonate = "chrome110"

@@ -19,6 +19,10 @@ class EasyChat(AbstractProvider):
     working = False
     supports_stream = True
     supports_gpt_35_turbo = True
+    supports_message_history = True
+    supports_system_message = True
+    default_model = "gpt-3.5-turbo"
+    models: ClassVar[list[str]] = ["gpt-3.5-turbo"]
     option_types: ClassVar[Mapping[str, str]] = {"active_server": "int", **OPTION_TYPES}
 
     servers: ClassVar[tuple[str, ...]] = (

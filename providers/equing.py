@@ -17,6 +17,10 @@ class Equing(AbstractProvider):
     supports_stream = True
     supports_gpt_35_turbo = True
     supports_gpt_4 = False
+    supports_message_history = True
+    supports_system_message = True
+    default_model = "gpt-3.5-turbo"
+    models: ClassVar[list[str]] = ["gpt-3.5-turbo"]
     option_types: ClassVar[Mapping[str, str]] = OPTION_TYPES
 
     api_endpoint: ClassVar[str] = "https://next.eqing.tech/api/openai/v1/chat/completions"
