@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 _ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _INPUT_TAG = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
 
-# The documented forms, in the order they are tried.
+# SPEC.md, ChatGptEs: the forms of the nonce and of the post id, in the order they are tried.
 _NONCE_FORMS: tuple[re.Pattern[str], ...] = (
     re.compile(r""""_wpnonce"\s*:\s*"([^"]+)\""""),
     re.compile(r"""var\s+wpaicg_nonce\s*=\s*(?:"([^"]+)"|'([^']+)')"""),
@@ -127,7 +127,7 @@ class ChatGptEs(ProviderModelMixin, AsyncGeneratorProvider):
 
     @classmethod
     def form(cls, messages: Messages, tokens: PageTokens, client_id: str) -> dict[str, str]:
-        """The admin-ajax form, fields in the documented order."""
+        """The admin-ajax form, fields in the order of SPEC.md, ChatGptEs."""
         message = f"{cls.SYSTEM_PROMPT} {format_prompt(messages)}"
         return {
             "_wpnonce": tokens.nonce,

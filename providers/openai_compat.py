@@ -1,6 +1,6 @@
 """The OpenAI-style chat completion protocol that EasyChat and Equing speak.
 
-Request body with its documented key order and defaults, and the reading of
+Request body with the key order and defaults of SPEC.md (EasyChat, Equing), and the reading of
 both answers: one JSON completion, or an event stream of completion chunks
 ended by ``data: [DONE]``.
 """
