@@ -10,7 +10,6 @@ debug line on the provider's logger.
 
 from __future__ import annotations
 
-import logging
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any
 
 from .http import ClientSpec, Headers
 from .messages import Messages
+from .wirelog import logger_for
 
 #: Keyword arguments every provider accepts (name -> type, as shown in ``params``).
 COMMON_OPTION_TYPES: Mapping[str, str] = {"proxy": "str", "timeout": "float", "verify": "bool"}
@@ -25,11 +25,6 @@ COMMON_OPTION_TYPES: Mapping[str, str] = {"proxy": "str", "timeout": "float", "v
 
 class UnknownArgumentWarning(UserWarning):
     """A keyword argument the provider does not read was passed (and ignored)."""
-
-
-def logger_for(provider: str) -> logging.Logger:
-    """The logger of a provider: ``providers.<name in lower case>``."""
-    return logging.getLogger(f"providers.{provider.lower()}")
 
 
 def report_unknown(provider: str, given: Iterable[str], accepted: Iterable[str]) -> None:

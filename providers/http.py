@@ -37,6 +37,7 @@ from .errors import (
     TransportError,
     excerpt,
 )
+from .wirelog import async_hooks, sync_hooks
 
 ERROR_BODY_LIMIT = 64 * 1024
 CURL_TIMEOUT_CODE = 28
@@ -107,6 +108,7 @@ def sync_client(spec: ClientSpec) -> httpx.Client:
         timeout=spec.timeout,
         transport=transport,
         trust_env=False,
+        event_hooks=sync_hooks(spec.provider),
     )
 
 
@@ -125,6 +127,7 @@ def async_client(spec: ClientSpec) -> httpx.AsyncClient:
         timeout=spec.timeout,
         transport=transport,
         trust_env=False,
+        event_hooks=async_hooks(spec.provider),
     )
 
 
