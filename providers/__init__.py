@@ -1,6 +1,7 @@
 """wiretape providers: small clients for web chat services, in the style of gpt4free.
 
-Each provider works in three styles::
+``ChatCompletion.create(model=..., messages=..., provider=..., stream=...)`` picks a
+provider by class or name, as gpt4free does. Each provider works in three styles::
 
     for chunk in EasyChat.create_completion(model, messages, stream=True): ...
     text = await Aichat.create_async(model, messages, cookies={...})
@@ -19,6 +20,7 @@ from .base import (
 from .calls import UnknownArgumentWarning
 from .chatanywhere import ChatAnywhere
 from .chatgptes import ChatGptEs
+from .completion import ChatCompletion
 from .easychat import EasyChat
 from .equing import Equing
 from .errors import (
@@ -52,6 +54,7 @@ __all__ = [
     "AsyncProvider",
     "BaseProvider",
     "ChatAnywhere",
+    "ChatCompletion",
     "ChatGptEs",
     "EasyChat",
     "Equing",
