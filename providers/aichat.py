@@ -6,7 +6,6 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from . import options
 from .base import AsyncProvider
 from .bodies import json_object
 from .cookies import COOKIES_FILE_ENV, cookies_for
@@ -21,8 +20,10 @@ from .http import aensure_status, async_client, translated_errors
 from .messages import Messages, format_prompt
 
 DOMAIN = "chat-gpt.org"
-#: SPEC.md, Aichat: the request's timeout is 6 s unless the caller gives one.
+#: SPEC.md, Aichat: the defaults of the timeout and of the body's sampling fields.
 DEFAULT_TIMEOUT = 6.0
+DEFAULT_TEMPERATURE = 0.5
+DEFAULT_TOP_P = 1
 
 
 class Aichat(AsyncProvider):
@@ -66,17 +67,14 @@ class Aichat(AsyncProvider):
     @classmethod
     def validate_options(cls, kwargs: Mapping[str, Any]) -> None:
         super().validate_options(kwargs)
-        name = cls.__name__
-        if "temperature" in kwargs:
-            options.number("temperature", kwargs["temperature"], minimum=0, maximum=2, provider=name)
-        if "top_p" in kwargs:
-            options.number("top_p", kwargs["top_p"], minimum=0, maximum=1, provider=name)
         cookies = kwargs.get("cookies")
         if cookies is not None and not (
             isinstance(cookies, Mapping)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in cookies.items())
         ):
-            raise InvalidArgumentTypeError("cookies must be a dict of str names to str values", provider=name)
+            raise InvalidArgumentTypeError(
+                "cookies must be a dict of str names to str values", provider=cls.__name__
+            )
 
     @classmethod
     def find_cookies(cls, kwargs: Mapping[str, Any]) -> dict[str, str]:
@@ -101,9 +99,9 @@ class Aichat(AsyncProvider):
         spec = call.client_spec(headers=cls.headers, cookies=cls.find_cookies(call.options))
         body = {
             "message": format_prompt(call.messages),
-            "temperature": call.option("temperature", 0.5),
+            "temperature": call.option("temperature", DEFAULT_TEMPERATURE),
             "presence_penalty": 0,
-            "top_p": call.option("top_p", 1),
+            "top_p": call.option("top_p", DEFAULT_TOP_P),
             "frequency_penalty": 0,
         }
         with translated_errors(cls.__name__, cls.api_endpoint):

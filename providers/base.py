@@ -111,6 +111,7 @@ class BaseProvider:
             options.timeout(kwargs["timeout"], provider=name)
         if "verify" in kwargs:
             options.boolean("verify", kwargs["verify"], provider=name)
+        options.sampling(kwargs, names=cls.option_types, provider=name)
 
     @classmethod
     def create_completion(

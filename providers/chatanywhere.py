@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
-from . import options
 from .base import AsyncGeneratorProvider
 from .bodies import refuse_html
 from .http import aensure_status, async_client, translated_errors
@@ -47,17 +46,6 @@ class ChatAnywhere(AsyncGeneratorProvider):
         "Connection": "keep-alive",
         "TE": "trailers",
     }
-
-    @classmethod
-    def validate_options(cls, kwargs: Mapping[str, Any]) -> None:
-        super().validate_options(kwargs)
-        options.number(
-            "temperature",
-            kwargs.get("temperature", DEFAULT_TEMPERATURE),
-            minimum=0,
-            maximum=2,
-            provider=cls.__name__,
-        )
 
     @classmethod
     async def create_async_generator(

@@ -11,7 +11,7 @@ from . import options
 from .base import AbstractProvider
 from .http import ensure_status, sync_client, translated_errors
 from .messages import Messages
-from .openai_compat import OPTION_TYPES, completion_body, read_completion, validate_sampling
+from .openai_compat import OPTION_TYPES, completion_body, read_completion
 
 
 class EasyChat(AbstractProvider):
@@ -45,7 +45,6 @@ class EasyChat(AbstractProvider):
                 size=len(cls.servers),
                 provider=cls.__name__,
             )
-        validate_sampling(kwargs, provider=cls.__name__)
 
     @classmethod
     def create_completion(

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from .base import AbstractProvider
 from .http import ensure_status, sync_client, translated_errors
 from .messages import Messages
-from .openai_compat import OPTION_TYPES, completion_body, read_completion, validate_sampling
+from .openai_compat import OPTION_TYPES, completion_body, read_completion
 
 
 class Equing(AbstractProvider):
@@ -47,11 +47,6 @@ class Equing(AbstractProvider):
             "(KHTML, like Gecko) Chrome/115.0.0.0 Safari/537.36"
         ),
     }
-
-    @classmethod
-    def validate_options(cls, kwargs: Mapping[str, Any]) -> None:
-        super().validate_options(kwargs)
-        validate_sampling(kwargs, provider=cls.__name__)
 
     @classmethod
     def create_completion(

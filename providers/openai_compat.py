@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 
-from . import options
 from .bodies import json_object, require_event_stream
 from .errors import ResponseFormatError, excerpt
 from .messages import Messages
@@ -26,19 +25,7 @@ SAMPLING_DEFAULTS: Mapping[str, float] = {
     "frequency_penalty": 0,
     "top_p": 1,
 }
-SAMPLING_RANGES: Mapping[str, tuple[float, float]] = {
-    "temperature": (0.0, 2.0),
-    "presence_penalty": (-2.0, 2.0),
-    "frequency_penalty": (-2.0, 2.0),
-    "top_p": (0.0, 1.0),
-}
 OPTION_TYPES: Mapping[str, str] = dict.fromkeys(SAMPLING_DEFAULTS, "float")
-
-
-def validate_sampling(kwargs: Mapping[str, Any], *, provider: str) -> None:
-    for name, (low, high) in SAMPLING_RANGES.items():
-        if name in kwargs:
-            options.number(name, kwargs[name], minimum=low, maximum=high, provider=provider)
 
 
 def completion_body(
