@@ -71,7 +71,7 @@ def _first_match(page: str, forms: tuple[re.Pattern[str], ...]) -> str | None:
 
 
 def extract_tokens(page: str) -> PageTokens:
-    """The nonce and post id of the chat page, by the documented order of forms.
+    """The nonce and post id of the chat page, the forms tried in the order of SPEC.md, ChatGptEs.
 
     SPEC.md, ChatGptEs: no nonce is an error (a stale fixed nonce would only
     fail later, upstream); no post id falls back to :data:`FALLBACK_POST_ID`.

@@ -340,7 +340,7 @@ def test_chatgptes_every_style(style: str, user_messages: list[dict[str, str]]) 
         ('<script>x = {wpaicg_nonce: "d4"}; var post_id = "10"</script>', "d4", "10"),
         ('<div data-nonce="e5" data-post-id="11"></div>', "e5", "11"),
         ("<script>ajax = {security_nonce: 'f6'}; var post_id = 12</script>", "f6", "12"),
-        # The documented order decides when several forms are present.
+        # SPEC.md, ChatGptEs: the order of the forms decides when several forms are present.
         (
             "<script>var wpaicg_nonce = 'late';</script><input type=hidden name=x>"
             '<input type="hidden" name="_wpnonce" value="early"><input type="hidden" name="post_id" value="1">',

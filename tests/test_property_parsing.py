@@ -47,9 +47,8 @@ USER = [{"role": "user", "content": "hi"}]
 @given(page=chatgptes_pages())
 def test_extraction_picks_the_documented_form_or_says_what_is_missing(page: ChatPage) -> None:
     """SPEC.md, ChatGptEs: the nonce forms are tried in the documented order (hidden input, JSON,
-    var wpaicg_nonce, wpaicg_nonce key, the older data-nonce, any nonce key); post_id likewise; "a page
-    without a nonce is an error naming what is missing"; "a page with a nonce but no post id uses the
-    fixed post id 106"."""
+    var wpaicg_nonce, wpaicg_nonce key, the older data-nonce, any nonce key); post_id likewise; "No nonce:
+    a ResponseFormatError saying the page carries no nonce"; "A nonce but no post id: post id 106"."""
     if page.nonce is not None:
         tokens = extract_tokens(page.html)
         expected_post_id = page.post_id if page.post_id is not None else "106"

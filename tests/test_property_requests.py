@@ -1,4 +1,4 @@
-"""Properties of request shaping: for every generated input, the request is what the specification
+"""Properties of request shaping: for every generated input, the request is what providers/SPEC.md
 prescribes (method, URL, each header, body fields in order, defaults exactly when a kwarg is absent).
 
 Expected values come from ``tests/spec_contracts.py`` (providers/SPEC.md transcribed), never from the code.
