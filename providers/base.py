@@ -82,7 +82,10 @@ class BaseProvider:
 
     @classmethod
     def get_model(cls, model: str) -> str:
-        """The model a call uses: an alias's target, anything else as given (the upstream decides)."""
+        """The model a call uses: an alias's target, else the model as given (the upstream decides);
+        for a :class:`ProviderModelMixin` provider, :func:`listed_model`."""
+        if issubclass(cls, ProviderModelMixin):
+            return listed_model(cls, model)
         return cls.model_aliases.get(model, model)
 
     @classmethod
@@ -194,8 +197,7 @@ class AsyncGeneratorProvider(BaseProvider):
 class ProviderModelMixin:
     """gpt4free's strict model handling: an empty model gives the default, an unlisted one is refused.
 
-    List it before the base class (``class P(ProviderModelMixin, AsyncGeneratorProvider)``)
-    so that its ``get_model`` is the one used.
+    It works in either base order (gpt4free lists it after the base class).
     """
 
     default_model: ClassVar[str] = ""
@@ -204,12 +206,17 @@ class ProviderModelMixin:
 
     @classmethod
     def get_model(cls, model: str) -> str:
-        if not model:
-            return cls.default_model
-        model = cls.model_aliases.get(model, model)
-        if model in cls.models:
-            return model
-        raise ModelNotSupportedError(
-            f"model {model!r} is not supported; supported models: {', '.join(cls.models)}",
-            provider=cls.__name__,
-        )
+        return listed_model(cls, model)
+
+
+def listed_model(cls: type[BaseProvider] | type[ProviderModelMixin], model: str) -> str:
+    """``default_model`` for an empty model, else the model (or its alias's target) if listed."""
+    if not model:
+        return cls.default_model
+    model = cls.model_aliases.get(model, model)
+    if model in cls.models:
+        return model
+    raise ModelNotSupportedError(
+        f"model {model!r} is not supported; supported models: {', '.join(cls.models)}",
+        provider=cls.__name__,
+    )

@@ -93,7 +93,7 @@ def new_client_id() -> str:
     return secrets.token_hex(CLIENT_ID_BYTES)
 
 
-class ChatGptEs(ProviderModelMixin, AsyncGeneratorProvider):
+class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
     url = "https://chatgpt.es"
     api_endpoint: ClassVar[str] = "https://chatgpt.es/wp-admin/admin-ajax.php"
     working = True

@@ -121,3 +121,27 @@ def test_get_model_is_strict_for_chatgptes() -> None:
     assert providers.ChatGptEs.get_model("") == "gpt-4o"
     with pytest.raises(providers.ModelNotSupportedError):
         providers.ChatGptEs.get_model("gpt-3.5-turbo")
+
+
+def test_the_mixin_is_strict_in_either_base_order() -> None:
+    """gpt4free lists the mixin second (``class P(AsyncGeneratorProvider, ProviderModelMixin)``)."""
+    from providers import registry
+
+    class Second(providers.AsyncGeneratorProvider, providers.ProviderModelMixin):
+        url = "https://second.invalid"
+        default_model = "a"
+        models = ["a", "b"]  # noqa: RUF012
+
+    class First(providers.ProviderModelMixin, providers.AsyncGeneratorProvider):
+        url = "https://first.invalid"
+        default_model = "a"
+        models = ["a", "b"]  # noqa: RUF012
+
+    try:
+        for provider in (Second, First):
+            assert [provider.get_model(m) for m in ("", "b")] == ["a", "b"]
+            with pytest.raises(providers.ModelNotSupportedError, match="supported models: a, b"):
+                provider.get_model("c")
+    finally:
+        registry._providers.pop("second")
+        registry._providers.pop("first")
