@@ -121,3 +121,16 @@ def test_nothing_at_info_by_default(
         call(providers.Equing, "sync", "gpt-3.5-turbo", USER)
     assert [r for r in caplog.records if r.name.startswith("providers")] == []
     assert any(isinstance(h, logging.NullHandler) for h in logging.getLogger("providers").handlers)
+
+
+def test_a_transport_failure_is_logged_once(
+    emulated_upstreams: EmulatedUpstreams, caplog: pytest.LogCaptureFixture
+) -> None:
+    with (
+        caplog.at_level(logging.DEBUG, logger="providers"),
+        emulated_upstreams.behaving("reset"),
+        pytest.raises(providers.ProviderConnectionError),
+    ):
+        call(providers.ChatGptEs, "async_generator", "", USER)
+    failed = [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
+    assert failed == ["POST https://chatgpt.es/wp-admin/admin-ajax.php failed: ProviderConnectionError"]
