@@ -85,7 +85,7 @@ def test_documented_keywords_make_no_warning() -> None:
 
 
 # SPEC.md, "Calling convention": the async styles take ``proxy`` as their third positional
-# argument, as gpt4f-style callers write ``create_async(model, messages, proxy, **kwargs)``.
+# argument, as gpt4free-style callers write ``create_async(model, messages, proxy, **kwargs)``.
 @pytest.mark.parametrize("name", sorted(NEEDS))
 @pytest.mark.parametrize("style", ["async", "async_generator"])
 def test_proxy_is_the_third_positional_argument_of_the_async_styles(name: str, style: str) -> None:
