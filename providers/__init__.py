@@ -1,12 +1,14 @@
 """wiretape providers: small clients for web chat services, in the style of gpt4free.
 
-Each provider works in three styles::
+``ChatCompletion.create(model=..., messages=..., provider=..., stream=...)`` picks a
+provider by class or name, as gpt4free does. Each provider works in three styles::
 
     for chunk in EasyChat.create_completion(model, messages, stream=True): ...
     text = await Aichat.create_async(model, messages, cookies={...})
     async for chunk in ChatGptEs.create_async_generator(model, messages): ...
 """
 
+from . import registry
 from .aichat import Aichat
 from .base import (
     AbstractProvider,
@@ -15,8 +17,10 @@ from .base import (
     BaseProvider,
     ProviderModelMixin,
 )
+from .calls import UnknownArgumentWarning
 from .chatanywhere import ChatAnywhere
 from .chatgptes import ChatGptEs
+from .completion import ChatCompletion
 from .easychat import EasyChat
 from .equing import Equing
 from .errors import (
@@ -39,8 +43,7 @@ from .errors import (
 )
 from .http import network_overrides
 from .messages import Message, Messages, format_prompt
-from .registry import all_providers as all
-from .registry import get
+from .registry import all_providers, get
 
 __version__ = "0.2.0"
 
@@ -51,6 +54,7 @@ __all__ = [
     "AsyncProvider",
     "BaseProvider",
     "ChatAnywhere",
+    "ChatCompletion",
     "ChatGptEs",
     "EasyChat",
     "Equing",
@@ -72,10 +76,19 @@ __all__ = [
     "ResponseFormatError",
     "StatusError",
     "TransportError",
+    "UnknownArgumentWarning",
     "UpstreamRejectedError",
     "__version__",
-    "all",
+    "all_providers",
     "format_prompt",
     "get",
     "network_overrides",
 ]
+
+
+def __getattr__(name: str) -> registry.ProviderLister:
+    # ``all`` is served here rather than defined, so that ``from providers import *``
+    # cannot shadow the builtin.
+    if name == "all":
+        return registry.deprecated_all
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

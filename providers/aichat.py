@@ -6,7 +6,6 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from . import options
 from .base import AsyncProvider
 from .bodies import json_object
 from .cookies import COOKIES_FILE_ENV, cookies_for
@@ -17,17 +16,27 @@ from .errors import (
     UpstreamRejectedError,
     excerpt,
 )
-from .http import ClientSpec, aread_error_body, async_client, status_error, translated_errors
+from .http import aensure_status, async_client, translated_errors
 from .messages import Messages, format_prompt
 
 DOMAIN = "chat-gpt.org"
+#: SPEC.md, Aichat: the defaults of the timeout and of the body's sampling fields.
 DEFAULT_TIMEOUT = 6.0
+DEFAULT_TEMPERATURE = 0.5
+DEFAULT_TOP_P = 1
 
 
 class Aichat(AsyncProvider):
     url = "https://chat-gpt.org/chat"
     working = False
+    needs_auth = True
     supports_gpt_35_turbo = True
+    # The whole conversation goes out as a transcript; a system message only as a "System:" line in it.
+    supports_message_history = True
+    default_model = "gpt-3.5-turbo"
+    models: ClassVar[list[str]] = ["gpt-3.5-turbo"]
+    default_timeout = DEFAULT_TIMEOUT
+    impersonate = "chrome110"
     option_types: ClassVar[Mapping[str, str]] = {
         "cookies": "dict[str, str]",
         "cookies_file": "str",
@@ -36,7 +45,6 @@ class Aichat(AsyncProvider):
     }
 
     api_endpoint: ClassVar[str] = "https://chat-gpt.org/api/text"
-    impersonate: ClassVar[str] = "chrome110"
     headers: ClassVar[Mapping[str, str]] = {
         "authority": "chat-gpt.org",
         "accept": "*/*",
@@ -59,23 +67,20 @@ class Aichat(AsyncProvider):
     @classmethod
     def validate_options(cls, kwargs: Mapping[str, Any]) -> None:
         super().validate_options(kwargs)
-        name = cls.__name__
-        if "temperature" in kwargs:
-            options.number("temperature", kwargs["temperature"], minimum=0, maximum=2, provider=name)
-        if "top_p" in kwargs:
-            options.number("top_p", kwargs["top_p"], minimum=0, maximum=1, provider=name)
         cookies = kwargs.get("cookies")
         if cookies is not None and not (
             isinstance(cookies, Mapping)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in cookies.items())
         ):
-            raise InvalidArgumentTypeError("cookies must be a dict of str names to str values", provider=name)
+            raise InvalidArgumentTypeError(
+                "cookies must be a dict of str names to str values", provider=cls.__name__
+            )
 
     @classmethod
     def find_cookies(cls, kwargs: Mapping[str, Any]) -> dict[str, str]:
         """The cookies argument, else cookies for chat-gpt.org from the cookies file."""
         cookies = dict(kwargs.get("cookies") or {}) or cookies_for(
-            DOMAIN, cookies_file=kwargs.get("cookies_file")
+            DOMAIN, cookies_file=kwargs.get("cookies_file"), provider=cls.__name__
         )
         if not cookies:
             raise MissingCookiesError(
@@ -90,21 +95,13 @@ class Aichat(AsyncProvider):
     async def create_async(
         cls, model: str, messages: Messages, proxy: str | None = None, **kwargs: Any
     ) -> str:
-        model, messages = cls.prepare(model, messages, {**kwargs, "proxy": proxy})
-        spec = ClientSpec(
-            provider=cls.__name__,
-            headers=cls.headers,
-            cookies=cls.find_cookies(kwargs),
-            proxy=proxy,
-            timeout=kwargs.get("timeout", DEFAULT_TIMEOUT),
-            verify=kwargs.get("verify", True),
-            impersonate=cls.impersonate,
-        )
+        call = cls.prepare(model, messages, proxy=proxy, **kwargs)
+        spec = call.client_spec(headers=cls.headers, cookies=cls.find_cookies(call.options))
         body = {
-            "message": format_prompt(messages),
-            "temperature": kwargs.get("temperature", 0.5),
+            "message": format_prompt(call.messages),
+            "temperature": call.option("temperature", DEFAULT_TEMPERATURE),
             "presence_penalty": 0,
-            "top_p": kwargs.get("top_p", 1),
+            "top_p": call.option("top_p", DEFAULT_TOP_P),
             "frequency_penalty": 0,
         }
         with translated_errors(cls.__name__, cls.api_endpoint):
@@ -112,15 +109,20 @@ class Aichat(AsyncProvider):
                 async_client(spec) as client,
                 client.stream("POST", cls.api_endpoint, json=body) as response,
             ):
-                if response.is_error:
-                    raise status_error(response, await aread_error_body(response), provider=cls.__name__)
+                await aensure_status(response, provider=cls.__name__)
                 await response.aread()
-            result = json_object(response.content, content_type=response.headers.get("content-type", ""))
-            if "response" not in result:
-                raise ResponseFormatError(f"answer without 'response': {excerpt(json.dumps(result))}")
-            if not result["response"]:
-                raise UpstreamRejectedError(f"error response: {excerpt(json.dumps(result))}")
-            message = result.get("message")
-            if not isinstance(message, str):
-                raise ResponseFormatError("answer's 'message' is not a string")
-            return message
+            return cls.answer(
+                json_object(response.content, content_type=response.headers.get("content-type", ""))
+            )
+
+    @staticmethod
+    def answer(result: Mapping[str, Any]) -> str:
+        """SPEC.md, Aichat: ``message`` when ``response`` is truthy; a falsy one is a refusal."""
+        if "response" not in result:
+            raise ResponseFormatError(f"answer without 'response': {excerpt(json.dumps(result))}")
+        if not result["response"]:
+            raise UpstreamRejectedError(f"error response: {excerpt(json.dumps(result))}")
+        message = result.get("message")
+        if not isinstance(message, str):
+            raise ResponseFormatError("answer's 'message' is not a string")
+        return message

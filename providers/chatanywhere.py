@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
-from . import options
 from .base import AsyncGeneratorProvider
 from .bodies import refuse_html
-from .http import ClientSpec, aensure_status, async_client, translated_errors
+from .http import aensure_status, async_client, translated_errors
 from .messages import Messages
 from .streams import Utf8StreamDecoder
+
+#: SPEC.md, ChatAnywhere: the fixed conversation id and model field of the body, and the defaults.
+CONVERSATION_ID = "s1_qYuOLXjI3rEpc7WHfQ"
+MODELS_FIELD = "61490748"
+DEFAULT_TEMPERATURE = 0.5
+DEFAULT_TIMEOUT = 120.0
 
 
 class ChatAnywhere(AsyncGeneratorProvider):
@@ -18,6 +23,11 @@ class ChatAnywhere(AsyncGeneratorProvider):
     working = False
     supports_gpt_35_turbo = True
     supports_message_history = True
+    supports_system_message = True
+    supports_stream = True
+    default_model = "gpt-3.5-turbo"
+    models: ClassVar[list[str]] = ["gpt-3.5-turbo"]
+    default_timeout = DEFAULT_TIMEOUT
     option_types: ClassVar[Mapping[str, str]] = {"temperature": "float"}
 
     api_endpoint: ClassVar[str] = "https://chatanywhere.cn/v1/chat/gpt/"
@@ -38,55 +48,27 @@ class ChatAnywhere(AsyncGeneratorProvider):
     }
 
     @classmethod
-    def validate_options(cls, kwargs: Mapping[str, Any]) -> None:
-        super().validate_options(kwargs)
-        options.number(
-            "temperature",
-            kwargs.get("temperature", 0.5),
-            minimum=0,
-            maximum=2,
-            provider=cls.__name__,
-        )
-
-    @classmethod
-    async def create_async_generator(  # type: ignore[override]
-        cls,
-        model: str,
-        messages: Messages,
-        proxy: str | None = None,
-        timeout: float = 120,
-        temperature: float = 0.5,
-        **kwargs: Any,
+    async def create_async_generator(
+        cls, model: str, messages: Messages, proxy: str | None = None, *, stream: bool = True, **kwargs: Any
     ) -> AsyncIterator[str]:
-        model, messages = cls.prepare(
-            model,
-            messages,
-            {**kwargs, "proxy": proxy, "timeout": timeout, "temperature": temperature},
-        )
-        spec = ClientSpec(
-            provider=cls.__name__,
-            headers=cls.headers,
-            proxy=proxy,
-            timeout=timeout,
-            verify=kwargs.get("verify", True),
-        )
+        call = cls.prepare(model, messages, proxy=proxy, **kwargs)
         body = {
-            "list": messages,
-            "id": "s1_qYuOLXjI3rEpc7WHfQ",
-            "title": messages[-1]["content"],
+            "list": call.messages,
+            "id": CONVERSATION_ID,
+            "title": call.messages[-1]["content"],
             "prompt": "",
-            "temperature": temperature,
-            "models": "61490748",
+            "temperature": call.option("temperature", DEFAULT_TEMPERATURE),
+            "models": MODELS_FIELD,
             "continuous": True,
         }
         with translated_errors(cls.__name__, cls.api_endpoint):
             async with (
-                async_client(spec) as client,
+                async_client(call.client_spec(headers=cls.headers)) as client,
                 client.stream("POST", cls.api_endpoint, json=body) as response,
             ):
                 await aensure_status(response, provider=cls.__name__)
                 refuse_html(response)
-                # The reference decoded each read alone and broke on a split character.
+                # SPEC.md, ChatAnywhere: decoded across reads, so a character cut by a read survives.
                 decoder = Utf8StreamDecoder()
                 async for piece in response.aiter_bytes():
                     text = decoder.feed(piece)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 from collections.abc import AsyncIterator, Mapping
@@ -12,24 +13,19 @@ from typing import Any, ClassVar
 from .base import AsyncGeneratorProvider, ProviderModelMixin
 from .bodies import json_object
 from .errors import ResponseFormatError, UpstreamRejectedError, excerpt
-from .http import (
-    ClientSpec,
-    aensure_status,
-    async_client,
-    require_curl,
-    status_error,
-    translated_errors,
-)
+from .http import aensure_status, async_client, require_curl, translated_errors
 from .messages import Messages, format_prompt
 
+FALLBACK_POST_ID = "106"
 CONSENT_TEXT = "Du musst das Kästchen anklicken!"
 CLIENT_ID_BYTES = 5
-DEFAULT_TIMEOUT = 120.0
+
+logger = logging.getLogger(__name__)
 
 _ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _INPUT_TAG = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
 
-# The documented forms, in the order they are tried.
+# SPEC.md, ChatGptEs: the forms of the nonce and of the post id, in the order they are tried.
 _NONCE_FORMS: tuple[re.Pattern[str], ...] = (
     re.compile(r""""_wpnonce"\s*:\s*"([^"]+)\""""),
     re.compile(r"""var\s+wpaicg_nonce\s*=\s*(?:"([^"]+)"|'([^']+)')"""),
@@ -75,15 +71,20 @@ def _first_match(page: str, forms: tuple[re.Pattern[str], ...]) -> str | None:
 
 
 def extract_tokens(page: str) -> PageTokens:
-    """The nonce and post id of the chat page, by the documented order of forms."""
+    """The nonce and post id of the chat page, the forms tried in the order of SPEC.md, ChatGptEs.
+
+    SPEC.md, ChatGptEs: no nonce is an error (a stale fixed nonce would only
+    fail later, upstream); no post id falls back to :data:`FALLBACK_POST_ID`.
+    """
     nonce = hidden_input_value(page, "_wpnonce") or _first_match(page, _NONCE_FORMS)
-    post_id = hidden_input_value(page, "post_id") or _first_match(page, _POST_ID_FORMS)
-    missing = [name for name, value in (("nonce", nonce), ("post_id", post_id)) if not value]
-    if missing or nonce is None or post_id is None:
+    if not nonce:
         raise ResponseFormatError(
-            f"the chat page carries no {' and no '.join(missing)} "
-            "(the page layout changed, or a challenge page was served)"
+            "the chat page carries no nonce (the page layout changed, or a challenge page was served)"
         )
+    post_id = hidden_input_value(page, "post_id") or _first_match(page, _POST_ID_FORMS)
+    if not post_id:
+        logger.debug("the chat page carries a nonce but no post_id; using post_id %s", FALLBACK_POST_ID)
+        post_id = FALLBACK_POST_ID
     return PageTokens(nonce=nonce, post_id=post_id)
 
 
@@ -98,10 +99,12 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
     working = True
     supports_stream = True
     supports_system_message = False
-    supports_message_history = False
+    # SPEC.md, ChatGptEs: deviates from the documented False, since ``message`` carries the whole
+    # conversation; a system message stays unsupported (it is only a line of the user's input).
+    supports_message_history = True
     default_model = "gpt-4o"
     models: ClassVar[list[str]] = ["gpt-4", "gpt-4o", "gpt-4o-mini"]
-    impersonate: ClassVar[str] = "chrome110"
+    impersonate = "chrome110"
 
     SYSTEM_PROMPT: ClassVar[str] = (
         "Your default language is English. Always respond in English unless the user's "
@@ -124,7 +127,7 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
 
     @classmethod
     def form(cls, messages: Messages, tokens: PageTokens, client_id: str) -> dict[str, str]:
-        """The admin-ajax form, fields in the documented order."""
+        """The admin-ajax form, fields in the order of SPEC.md, ChatGptEs."""
         message = f"{cls.SYSTEM_PROMPT} {format_prompt(messages)}"
         return {
             "_wpnonce": tokens.nonce,
@@ -139,26 +142,17 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
         }
 
     @classmethod
-    async def create_async_generator(  # type: ignore[override]
-        cls, model: str, messages: Messages, proxy: str | None = None, **kwargs: Any
+    async def create_async_generator(
+        cls, model: str, messages: Messages, proxy: str | None = None, *, stream: bool = True, **kwargs: Any
     ) -> AsyncIterator[str]:
         require_curl(cls.__name__)
-        model, messages = cls.prepare(model, messages, {**kwargs, "proxy": proxy})
-        spec = ClientSpec(
-            provider=cls.__name__,
-            headers=cls.headers,
-            proxy=proxy,
-            timeout=kwargs.get("timeout", DEFAULT_TIMEOUT),
-            verify=kwargs.get("verify", True),
-            impersonate=cls.impersonate,
-        )
+        call = cls.prepare(model, messages, proxy=proxy, **kwargs)
         with translated_errors(cls.__name__, cls.url):
-            async with async_client(spec) as client:
+            async with async_client(call.client_spec(headers=cls.headers)) as client:
                 page = await client.get(cls.url)
-                if page.status_code != 200:
-                    raise status_error(page, page.content, provider=cls.__name__)
+                await aensure_status(page, provider=cls.__name__)
                 tokens = extract_tokens(page.text)
-                form = cls.form(messages, tokens, new_client_id())
+                form = cls.form(call.messages, tokens, new_client_id())
                 with translated_errors(cls.__name__, cls.api_endpoint):
                     async with client.stream("POST", cls.api_endpoint, data=form) as response:
                         await aensure_status(response, provider=cls.__name__)

@@ -20,8 +20,13 @@ from .errors import InvalidArgumentError
 COOKIES_FILE_ENV = "WIRETAPE_COOKIES_FILE"
 
 
-def cookies_for(domain: str, *, cookies_file: str | os.PathLike[str] | None = None) -> dict[str, str]:
-    """Cookies for ``domain`` (and its subdomains) from the configured file; {} if none is set."""
+def cookies_for(
+    domain: str, *, cookies_file: str | os.PathLike[str] | None = None, provider: str | None = None
+) -> dict[str, str]:
+    """Cookies for ``domain`` (and its subdomains) from the configured file; {} if none is set.
+
+    Errors about the file name ``provider``, the provider that asked for it.
+    """
     location = cookies_file or os.environ.get(COOKIES_FILE_ENV)
     if not location:
         return {}
@@ -29,10 +34,12 @@ def cookies_for(domain: str, *, cookies_file: str | os.PathLike[str] | None = No
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InvalidArgumentError(f"cookies file {path} cannot be read: {exc.strerror}") from None
+        raise InvalidArgumentError(
+            f"cookies file {path} cannot be read: {exc.strerror}", provider=provider
+        ) from None
     if text.lstrip().startswith(("{", "[")):
-        return _from_json(path, text, domain)
-    return _from_netscape(path, domain)
+        return _from_json(path, text, domain, provider)
+    return _from_netscape(path, domain, provider)
 
 
 def _matches(cookie_domain: str, domain: str) -> bool:
@@ -40,14 +47,14 @@ def _matches(cookie_domain: str, domain: str) -> bool:
     return domain == cookie_domain or domain.endswith("." + cookie_domain)
 
 
-def _from_netscape(path: Path, domain: str) -> dict[str, str]:
+def _from_netscape(path: Path, domain: str, provider: str | None) -> dict[str, str]:
     jar = MozillaCookieJar()
     try:
         # Browsers export session cookies with expiry 0: keep those, drop truly expired ones.
         jar.load(str(path), ignore_discard=True, ignore_expires=True)
     except LoadError as exc:
         raise InvalidArgumentError(
-            f"cookies file {path} is neither JSON nor Netscape cookies.txt: {exc}"
+            f"cookies file {path} is neither JSON nor Netscape cookies.txt: {exc}", provider=provider
         ) from None
     now = time.time()
     return {
@@ -57,11 +64,13 @@ def _from_netscape(path: Path, domain: str) -> dict[str, str]:
     }
 
 
-def _from_json(path: Path, text: str, domain: str) -> dict[str, str]:
+def _from_json(path: Path, text: str, domain: str, provider: str | None) -> dict[str, str]:
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidArgumentError(f"cookies file {path} is not valid JSON: {exc}") from None
+        raise InvalidArgumentError(
+            f"cookies file {path} is not valid JSON: {exc}", provider=provider
+        ) from None
     if isinstance(data, list):
         return {
             str(item["name"]): str(item["value"])
@@ -79,4 +88,4 @@ def _from_json(path: Path, text: str, domain: str) -> dict[str, str]:
                     found.update({str(k): str(v) for k, v in jar.items()})
             return found
         return {str(key): str(value) for key, value in data.items()}
-    raise InvalidArgumentError(f"cookies file {path} holds JSON of an unknown layout")
+    raise InvalidArgumentError(f"cookies file {path} holds JSON of an unknown layout", provider=provider)

@@ -9,11 +9,9 @@ from urllib.parse import urlsplit
 
 from . import options
 from .base import AbstractProvider
-from .http import ClientSpec, ensure_status, sync_client, translated_errors
+from .http import ensure_status, sync_client, translated_errors
 from .messages import Messages
-from .openai_compat import OPTION_TYPES, completion_body, read_completion, validate_sampling
-
-DEFAULT_TIMEOUT = 120.0
+from .openai_compat import OPTION_TYPES, completion_body, read_completion
 
 
 class EasyChat(AbstractProvider):
@@ -21,6 +19,10 @@ class EasyChat(AbstractProvider):
     working = False
     supports_stream = True
     supports_gpt_35_turbo = True
+    supports_message_history = True
+    supports_system_message = True
+    default_model = "gpt-3.5-turbo"
+    models: ClassVar[list[str]] = ["gpt-3.5-turbo"]
     option_types: ClassVar[Mapping[str, str]] = {"active_server": "int", **OPTION_TYPES}
 
     servers: ClassVar[tuple[str, ...]] = (
@@ -43,25 +45,18 @@ class EasyChat(AbstractProvider):
                 size=len(cls.servers),
                 provider=cls.__name__,
             )
-        validate_sampling(kwargs, provider=cls.__name__)
 
     @classmethod
     def create_completion(
         cls, model: str, messages: Messages, stream: bool = False, **kwargs: Any
     ) -> Iterator[str]:
-        model, messages = cls.prepare(model, messages, kwargs)
-        # The reference never picked the seventh server; every server is a candidate here.
-        server = cls.servers[kwargs.get("active_server", random.randrange(len(cls.servers)))]
+        call = cls.prepare(model, messages, **kwargs)
+        # SPEC.md, EasyChat: any of the seven servers, not only the first six.
+        server = cls.servers[call.option("active_server", random.randrange(len(cls.servers)))]
         endpoint = f"{server}/api/openai/v1/chat/completions"
-        spec = ClientSpec(
-            provider=cls.__name__,
-            proxy=kwargs.get("proxy"),
-            timeout=kwargs.get("timeout", DEFAULT_TIMEOUT),
-            verify=kwargs.get("verify", True),
-        )
-        body = completion_body(messages, stream=stream, model=model, kwargs=kwargs)
-        with translated_errors(cls.__name__, endpoint), sync_client(spec) as client:
-            # Collects the session cookies; its status is not checked, as in the reference.
+        body = completion_body(call.messages, stream=stream, model=call.model, options=call.options)
+        with translated_errors(cls.__name__, endpoint), sync_client(call.client_spec()) as client:
+            # Collects the session cookies; SPEC.md, EasyChat: its status is not checked.
             client.get(f"{server}/")
             with client.stream("POST", endpoint, json=body, headers=cls.headers(server)) as response:
                 ensure_status(response, provider=cls.__name__)

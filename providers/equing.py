@@ -6,11 +6,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from .base import AbstractProvider
-from .http import ClientSpec, ensure_status, sync_client, translated_errors
+from .http import ensure_status, sync_client, translated_errors
 from .messages import Messages
-from .openai_compat import OPTION_TYPES, completion_body, read_completion, validate_sampling
-
-DEFAULT_TIMEOUT = 120.0
+from .openai_compat import OPTION_TYPES, completion_body, read_completion
 
 
 class Equing(AbstractProvider):
@@ -19,6 +17,10 @@ class Equing(AbstractProvider):
     supports_stream = True
     supports_gpt_35_turbo = True
     supports_gpt_4 = False
+    supports_message_history = True
+    supports_system_message = True
+    default_model = "gpt-3.5-turbo"
+    models: ClassVar[list[str]] = ["gpt-3.5-turbo"]
     option_types: ClassVar[Mapping[str, str]] = OPTION_TYPES
 
     api_endpoint: ClassVar[str] = "https://next.eqing.tech/api/openai/v1/chat/completions"
@@ -47,28 +49,15 @@ class Equing(AbstractProvider):
     }
 
     @classmethod
-    def validate_options(cls, kwargs: Mapping[str, Any]) -> None:
-        super().validate_options(kwargs)
-        validate_sampling(kwargs, provider=cls.__name__)
-
-    @classmethod
     def create_completion(
         cls, model: str, messages: Messages, stream: bool = False, **kwargs: Any
     ) -> Iterator[str]:
-        model, messages = cls.prepare(model, messages, kwargs)
-        spec = ClientSpec(
-            provider=cls.__name__,
-            headers=cls.headers,
-            proxy=kwargs.get("proxy"),
-            timeout=kwargs.get("timeout", DEFAULT_TIMEOUT),
-            verify=kwargs.get("verify", True),
-        )
-        body = completion_body(messages, stream=stream, model=model, kwargs=kwargs)
+        call = cls.prepare(model, messages, **kwargs)
+        body = completion_body(call.messages, stream=stream, model=call.model, options=call.options)
         with (
             translated_errors(cls.__name__, cls.api_endpoint),
-            sync_client(spec) as client,
+            sync_client(call.client_spec(headers=cls.headers)) as client,
             client.stream("POST", cls.api_endpoint, json=body) as response,
         ):
-            # The reference read any status as an answer; here only 200 is one.
             ensure_status(response, provider=cls.__name__)
             yield from read_completion(response, stream=stream)

@@ -1,8 +1,9 @@
 """The one error tree of the library.
 
 Every error a provider raises is a :class:`ProviderError`. Each class also
-subclasses the builtin the specification documents for that situation, so
-code written against the documents keeps working::
+subclasses the builtin the specification names for that situation
+(``providers/SPEC.md``, "Errors"), so ``except ValueError`` and the like keep
+working::
 
     ProviderError(Exception)
     ├── InvalidRequestError(ValueError)            bad input, raised before any request

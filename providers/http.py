@@ -37,6 +37,7 @@ from .errors import (
     TransportError,
     excerpt,
 )
+from .wirelog import async_hooks, logger_for, sync_hooks
 
 ERROR_BODY_LIMIT = 64 * 1024
 CURL_TIMEOUT_CODE = 28
@@ -107,6 +108,7 @@ def sync_client(spec: ClientSpec) -> httpx.Client:
         timeout=spec.timeout,
         transport=transport,
         trust_env=False,
+        event_hooks=sync_hooks(spec.provider),
     )
 
 
@@ -125,6 +127,7 @@ def async_client(spec: ClientSpec) -> httpx.AsyncClient:
         timeout=spec.timeout,
         transport=transport,
         trust_env=False,
+        event_hooks=async_hooks(spec.provider),
     )
 
 
@@ -288,18 +291,21 @@ def translated_errors(provider: str, url: str | None = None) -> Iterator[None]:
         exc.url = exc.url or url
         raise
     except Exception as exc:
-        translated = translate_error(exc, provider=provider, url=_failed_url(exc) or url)
+        request = _failed_request(exc)
+        translated = translate_error(exc, provider=provider, url=str(request.url) if request else url)
         if translated is None:
             raise
+        what = f"{request.method} {request.url}" if request else f"request to {url}"
+        logger_for(provider).debug("%s failed: %s", what, type(translated).__name__)
         raise translated from exc
 
 
-def _failed_url(exc: Exception) -> str | None:
-    """The URL of the request an httpx error belongs to, when it knows it."""
+def _failed_request(exc: Exception) -> httpx.Request | None:
+    """The request an httpx error belongs to, when it knows it."""
     if not isinstance(exc, httpx.RequestError):
         return None
     try:
-        return str(exc.request.url)
+        return exc.request
     except RuntimeError:  # httpx raises it for an error created without its request
         return None
 

@@ -1,6 +1,6 @@
 """The OpenAI-style chat completion protocol that EasyChat and Equing speak.
 
-Request body with its documented key order and defaults, and the reading of
+Request body with the key order and defaults of SPEC.md (EasyChat, Equing), and the reading of
 both answers: one JSON completion, or an event stream of completion chunks
 ended by ``data: [DONE]``.
 """
@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 
-from . import options
 from .bodies import json_object, require_event_stream
 from .errors import ResponseFormatError, excerpt
 from .messages import Messages
@@ -26,28 +25,16 @@ SAMPLING_DEFAULTS: Mapping[str, float] = {
     "frequency_penalty": 0,
     "top_p": 1,
 }
-SAMPLING_RANGES: Mapping[str, tuple[float, float]] = {
-    "temperature": (0.0, 2.0),
-    "presence_penalty": (-2.0, 2.0),
-    "frequency_penalty": (-2.0, 2.0),
-    "top_p": (0.0, 1.0),
-}
 OPTION_TYPES: Mapping[str, str] = dict.fromkeys(SAMPLING_DEFAULTS, "float")
 
 
-def validate_sampling(kwargs: Mapping[str, Any], *, provider: str) -> None:
-    for name, (low, high) in SAMPLING_RANGES.items():
-        if name in kwargs:
-            options.number(name, kwargs[name], minimum=low, maximum=high, provider=provider)
-
-
 def completion_body(
-    messages: Messages, *, stream: bool, model: str, kwargs: Mapping[str, Any]
+    messages: Messages, *, stream: bool, model: str, options: Mapping[str, Any]
 ) -> dict[str, Any]:
     """``messages, stream, model, temperature, presence_penalty, frequency_penalty, top_p``."""
     body: dict[str, Any] = {"messages": messages, "stream": stream, "model": model}
     for name, default in SAMPLING_DEFAULTS.items():
-        body[name] = kwargs.get(name, default)
+        body[name] = options.get(name, default)
     return body
 
 

@@ -7,11 +7,20 @@ argument and what was expected.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import InvalidArgumentError, InvalidArgumentTypeError
 
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+#: The accepted range of each sampling option, for every provider that reads it.
+SAMPLING_RANGES: Mapping[str, tuple[float, float]] = {
+    "temperature": (0.0, 2.0),
+    "presence_penalty": (-2.0, 2.0),
+    "frequency_penalty": (-2.0, 2.0),
+    "top_p": (0.0, 1.0),
+}
 
 
 def number(name: str, value: object, *, minimum: float, maximum: float, provider: str | None = None) -> float:
@@ -76,3 +85,11 @@ def boolean(name: str, value: object, *, provider: str | None = None) -> bool:
             f"{name} must be a bool, got {type(value).__name__}", provider=provider
         )
     return value
+
+
+def sampling(kwargs: Mapping[str, Any], *, names: Iterable[str], provider: str | None = None) -> None:
+    """Check the sampling options among ``names`` that ``kwargs`` holds against :data:`SAMPLING_RANGES`."""
+    for name in names:
+        if name in SAMPLING_RANGES and name in kwargs:
+            low, high = SAMPLING_RANGES[name]
+            number(name, kwargs[name], minimum=low, maximum=high, provider=provider)

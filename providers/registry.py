@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .base import BaseProvider
+
+ProviderLister = Callable[[], "list[type[BaseProvider]]"]
 
 _providers: dict[str, type[BaseProvider]] = {}
 providers: Mapping[str, type[BaseProvider]] = MappingProxyType(_providers)
@@ -36,3 +39,14 @@ def get(name: str) -> type[BaseProvider]:
 def all_providers() -> list[type[BaseProvider]]:
     """Every registered provider class, in definition order."""
     return list(_providers.values())
+
+
+def deprecated_all() -> list[type[BaseProvider]]:
+    """``providers.all()``: :func:`all_providers` under its old name, which shadowed the builtin."""
+    warnings.warn(
+        "providers.all() is deprecated and will be removed in the next release; "
+        "use providers.all_providers()",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return all_providers()

@@ -1,4 +1,4 @@
-"""The wire facts of ../shared/spec/CONTRACTS.md, transcribed as data for the tests.
+"""The wire facts of providers/SPEC.md, transcribed as data for the tests.
 
 Written from the specification, not from the providers' code, so that a test
 comparing a provider's request with these values checks the code against the
@@ -165,7 +165,8 @@ FLAGS = {
         "working": True,
         "supports_stream": True,
         "supports_system_message": False,
-        "supports_message_history": False,
+        # SPEC.md, ChatGptEs: flags (a deliberate deviation from the documented False).
+        "supports_message_history": True,
         "default_model": "gpt-4o",
         "models": ["gpt-4", "gpt-4o", "gpt-4o-mini"],
     },
@@ -184,8 +185,8 @@ def sse(*events: str, done: bool = True) -> bytes:
 
 
 def spec_format_prompt(messages: list[dict[str, str]]) -> str:
-    """CONTRACTS.md: "a single message gives its content unchanged; otherwise each message becomes
-    "<Role capitalised>: <content>", joined with "\\n", followed by "\\nAssistant:"."""
+    """SPEC.md, Messages and the transcript: "one message gives its content unchanged; several give one
+    line per message, "<Role with a capital>: <content>", joined by "\\n", with "\\nAssistant:" appended"."""
     if len(messages) == 1:
         return messages[0]["content"]
     lines = [f"{message['role'].capitalize()}: {message['content']}" for message in messages]

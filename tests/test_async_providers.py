@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import sys
 
@@ -257,9 +258,43 @@ def test_chatgptes_page_without_nonce_is_a_clear_error(user_messages: list[dict[
         _, post = mock_chatgptes(
             router, httpx.Response(200, json={"data": "x"}), page="<html>no tokens</html>"
         )
-        with pytest.raises(ResponseFormatError, match="no nonce and no post_id"):
+        with pytest.raises(ResponseFormatError, match="carries no nonce"):
             call(providers.ChatGptEs, "async_generator", "", user_messages)
         assert post.call_count == 0
+
+
+def test_chatgptes_page_with_a_post_id_but_no_nonce_is_still_an_error(
+    user_messages: list[dict[str, str]],
+) -> None:
+    """SPEC.md, ChatGptEs: a page without a nonce is an error whatever else it carries."""
+    with respx.mock(using="httpx", assert_all_called=False) as router:
+        _, post = mock_chatgptes(
+            router, httpx.Response(200, json={"data": "x"}), page="<script>var post_id = 7;</script>"
+        )
+        with pytest.raises(ResponseFormatError, match="carries no nonce"):
+            call(providers.ChatGptEs, "async_generator", "", user_messages)
+        assert post.call_count == 0
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        '<script>x = {wpaicg_nonce: "d4e5f6"};</script>',
+        '<input type="hidden" name="_wpnonce" value="d4e5f6">',
+        "<script>var wpaicg_nonce = 'd4e5f6';</script>",
+    ],
+)
+def test_chatgptes_page_with_a_nonce_but_no_post_id_falls_back_to_106(
+    page: str, user_messages: list[dict[str, str]], caplog: pytest.LogCaptureFixture
+) -> None:
+    """SPEC.md, ChatGptEs: a nonce without a post id keeps the fixed post id 106, with a debug line."""
+    with caplog.at_level(logging.DEBUG, logger="providers.chatgptes"), respx.mock(using="httpx") as router:
+        _, post = mock_chatgptes(router, httpx.Response(200, json={"data": "Hola"}), page=page)
+        assert call(providers.ChatGptEs, "async_generator", "", user_messages) == ["Hola"]
+    fields = dict(form_fields(post.calls.last.request))
+    assert (fields["_wpnonce"], fields["post_id"]) == ("d4e5f6", "106")
+    fallback = [r for r in caplog.records if r.name == "providers.chatgptes" and "106" in r.getMessage()]
+    assert len(fallback) == 1 and fallback[0].levelno == logging.DEBUG
 
 
 def test_chatgptes_consent_answer_is_a_value_error(user_messages: list[dict[str, str]]) -> None:
@@ -305,7 +340,7 @@ def test_chatgptes_every_style(style: str, user_messages: list[dict[str, str]]) 
         ('<script>x = {wpaicg_nonce: "d4"}; var post_id = "10"</script>', "d4", "10"),
         ('<div data-nonce="e5" data-post-id="11"></div>', "e5", "11"),
         ("<script>ajax = {security_nonce: 'f6'}; var post_id = 12</script>", "f6", "12"),
-        # The documented order decides when several forms are present.
+        # SPEC.md, ChatGptEs: the order of the forms decides when several forms are present.
         (
             "<script>var wpaicg_nonce = 'late';</script><input type=hidden name=x>"
             '<input type="hidden" name="_wpnonce" value="early"><input type="hidden" name="post_id" value="1">',

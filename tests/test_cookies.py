@@ -62,3 +62,27 @@ def test_unreadable_files_say_what_is_wrong(tmp_path: Path, text: str, fragment:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidArgumentError, match="cannot be read"):
         cookies_for("chat-gpt.org", cookies_file=tmp_path / "absent")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "cannot be read"),
+        ("{not json", "is not valid JSON"),
+        ("42", "neither JSON nor Netscape"),
+    ],
+)
+def test_cookies_file_errors_name_the_provider(tmp_path: Path, content: str | None, problem: str) -> None:
+    """README: every error names the provider; a bad cookies file is found before any request."""
+    import asyncio
+
+    import providers
+
+    path = tmp_path / "cookies.txt"
+    if content is not None:
+        path.write_text(content)
+    messages = [{"role": "user", "content": "hi"}]
+    with pytest.raises(InvalidArgumentError, match=problem) as raised:
+        asyncio.run(providers.Aichat.create_async("gpt-3.5-turbo", messages, cookies_file=str(path)))
+    assert raised.value.provider == "Aichat"
+    assert str(raised.value).startswith("Aichat: cookies file ")

@@ -1,4 +1,4 @@
-"""The emulated upstreams speak each protocol as CONTRACTS.md describes it, and refuse what breaks it."""
+"""The emulated upstreams speak each protocol as providers/SPEC.md describes it, and refuse what breaks it."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""Properties of request shaping: for every generated input, the request is what the specification
+"""Properties of request shaping: for every generated input, the request is what providers/SPEC.md
 prescribes (method, URL, each header, body fields in order, defaults exactly when a kwarg is absent).
 
-Expected values come from ``tests/spec_contracts.py`` (CONTRACTS.md transcribed), never from the code.
+Expected values come from ``tests/spec_contracts.py`` (providers/SPEC.md transcribed), never from the code.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def assert_openai_body(
 def test_easychat_request(
     sent: list[dict[str, str]], model: str, kwargs: dict[str, Any], style: tuple[str, bool]
 ) -> None:
-    """EasyChat.ru.md / CONTRACTS: GET {server}/ for cookies, then POST {server}/api/openai/v1/chat/completions
+    """SPEC.md, EasyChat: GET {server}/ for cookies, then POST {server}/api/openai/v1/chat/completions
     with the documented headers and the body keys messages, stream, model, temperature (0.5),
     presence_penalty (0), frequency_penalty (0), top_p (1), each default overridable."""
     name, stream = style
@@ -103,7 +103,7 @@ def test_easychat_request(
 def test_equing_request(
     sent: list[dict[str, str]], model: str, kwargs: dict[str, Any], style: tuple[str, bool]
 ) -> None:
-    """Equing.ru.md / CONTRACTS: one POST to https://next.eqing.tech/api/openai/v1/chat/completions,
+    """SPEC.md, Equing: one POST to https://next.eqing.tech/api/openai/v1/chat/completions,
     the documented headers, the same seven body keys and defaults as EasyChat."""
     name, stream = style
     with respx.mock(using="httpx") as router:
@@ -123,7 +123,7 @@ def test_equing_request(
     style=st.sampled_from(STYLES),
 )
 def test_aichat_request(sent: list[dict[str, str]], model: str, kwargs: dict[str, Any], style: str) -> None:
-    """Aichat.ru.md / CONTRACTS: POST https://chat-gpt.org/api/text, JSON message = format_prompt(messages),
+    """SPEC.md, Aichat: POST https://chat-gpt.org/api/text, JSON message = format_prompt(messages),
     temperature (default 0.5), presence_penalty 0, top_p (default 1), frequency_penalty 0, plus the cookies."""
     with respx.mock(using="httpx") as router:
         post = router.post(AICHAT_ENDPOINT).respond(200, json={"response": True, "message": "ok"})
@@ -149,7 +149,7 @@ def test_aichat_request(sent: list[dict[str, str]], model: str, kwargs: dict[str
 def test_chatanywhere_request(
     sent: list[dict[str, str]], model: str, kwargs: dict[str, Any], style: str
 ) -> None:
-    """ChatAnywhere.ru.md / CONTRACTS: POST https://chatanywhere.cn/v1/chat/gpt/, JSON list = messages,
+    """SPEC.md, ChatAnywhere: POST https://chatanywhere.cn/v1/chat/gpt/, JSON list = messages,
     id, title = last message's content, prompt "", temperature (default 0.5), models, continuous true."""
     with respx.mock(using="httpx") as router:
         post = router.post(CHATANYWHERE_ENDPOINT).respond(200, text="ok")
@@ -184,7 +184,7 @@ CHATGPTES_PAGE = (
 def test_chatgptes_requests(
     sent: list[dict[str, str]], model: str, kwargs: dict[str, Any], style: str
 ) -> None:
-    """ChatGptEs.ru.md / CONTRACTS: GET https://chatgpt.es, then POST admin-ajax.php with the form fields
+    """SPEC.md, ChatGptEs: GET https://chatgpt.es, then POST admin-ajax.php with the form fields
     in order; message = SYSTEM_PROMPT + " " + format_prompt(messages); wpaicg_chat_client_id = 10 random
     hex characters; wpaicg_chat_history = JSON array of "Human: " + message; the model is not sent."""
     with respx.mock(using="httpx") as router:
@@ -216,7 +216,7 @@ def test_chatgptes_requests(
 
 @given(sent=messages(max_size=2))
 def test_chatgptes_client_id_differs_between_calls(sent: list[dict[str, str]]) -> None:
-    """CONTRACTS: wpaicg_chat_client_id = 10 random hex characters (per call)."""
+    """SPEC.md, ChatGptEs: wpaicg_chat_client_id = 10 random hex characters (per call)."""
     with respx.mock(using="httpx") as router:
         router.get(CHATGPTES_URL).respond(200, text=CHATGPTES_PAGE)
         post = router.post(CHATGPTES_ENDPOINT).respond(200, json={"data": "ok"})
@@ -228,7 +228,7 @@ def test_chatgptes_client_id_differs_between_calls(sent: list[dict[str, str]]) -
 
 @given(sent=messages())
 def test_format_prompt_obeys_its_rule(sent: list[dict[str, str]]) -> None:
-    """CONTRACTS, common vocabulary: format_prompt(messages)."""
+    """SPEC.md, Messages and the transcript: format_prompt(messages)."""
     from providers.messages import format_prompt
 
     assert format_prompt(sent) == spec_format_prompt(sent)

@@ -17,8 +17,32 @@ def test_all_lists_exactly_the_public_names() -> None:
     assert len(providers.__all__) == len(set(providers.__all__))
 
 
+PUBLIC_API = {
+    "AbstractProvider", "Aichat", "AsyncGeneratorProvider", "AsyncProvider", "BaseProvider", "ChatAnywhere",
+    "ChatCompletion", "ChatGptEs", "EasyChat", "Equing", "InvalidArgumentError", "InvalidArgumentTypeError",
+    "InvalidMessagesError", "InvalidRequestError", "Message", "Messages", "MissingCookiesError",
+    "MissingRequirementsError", "ModelNotSupportedError", "ProviderConnectionError", "ProviderError",
+    "ProviderModelMixin", "ProviderTimeoutError", "RateLimitError", "ResponseError", "ResponseFormatError",
+    "StatusError", "TransportError", "UnknownArgumentWarning", "UpstreamRejectedError", "__version__",
+    "all_providers", "format_prompt", "get", "network_overrides",
+}  # fmt: skip
+#: What every provider class offers, besides the three calling styles.
+PROVIDER_API = {
+    "url", "working", "needs_auth", "supports_stream", "supports_gpt_35_turbo", "supports_gpt_4",
+    "supports_message_history", "supports_system_message", "default_model", "models", "model_aliases",
+    "get_model", "params", "default_timeout", "accepted_options",
+}  # fmt: skip
+
+
+def test_the_public_api_is_pinned() -> None:
+    """A change here is a change of the public API: update the README and the release notes with it."""
+    assert set(providers.__all__) == PUBLIC_API
+    for provider in providers.all_providers():
+        assert all(hasattr(provider, name) for name in PROVIDER_API), provider.__name__
+
+
 def test_registry_holds_the_five_providers_by_definition() -> None:
-    assert [p.__name__ for p in providers.all()] == [
+    assert [p.__name__ for p in providers.all_providers()] == [
         "Aichat",
         "ChatAnywhere",
         "ChatGptEs",
@@ -27,6 +51,22 @@ def test_registry_holds_the_five_providers_by_definition() -> None:
     ]
     assert providers.get("easychat") is providers.EasyChat
     assert providers.get("CHATGPTES") is providers.ChatGptEs
+
+
+def test_star_import_does_not_shadow_builtins() -> None:
+    namespace: dict[str, object] = {}
+    exec("from providers import *", namespace)
+    import builtins
+
+    shadowed = {name for name in namespace if name != "__builtins__" and hasattr(builtins, name)}
+    assert shadowed == set()
+    assert "all_providers" in namespace
+
+
+def test_all_still_works_for_one_release_with_a_deprecation_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="all_providers"):
+        listed = providers.all()
+    assert listed == providers.all_providers()
 
 
 def test_registry_unknown_name_lists_the_known_ones() -> None:

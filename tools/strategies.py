@@ -3,7 +3,7 @@
 Every strategy takes keyword-only options, validates them at once (raising
 hypothesis's ``InvalidArgument``) and returns a ``SearchStrategy``. Generated
 answers carry what a correct provider must make of them (the expected
-deltas, nonce, post id), derived from the specification's rules, not from
+deltas, nonce, post id), derived from the rules of providers/SPEC.md, not from
 the providers' code.
 """
 
@@ -33,7 +33,7 @@ PROXY_SCHEMES = ("http", "https", "socks5")
 LINE_ENDINGS = ("\n", "\r\n", "\r")
 EASYCHAT_SERVER_COUNT = 7
 
-# The documented nonce forms, in the order the specification tries them.
+# The nonce forms of providers/SPEC.md (ChatGptEs), in the order it tries them.
 NONCE_FORMS = ("hidden_input", "json", "var", "object_key", "data_attribute", "any_nonce_key")
 POST_ID_FORMS = ("hidden_input", "json", "var", "data_attribute")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import enum
 
 
@@ -27,6 +28,13 @@ class Behaviour(str, enum.Enum):
     @property
     def description(self) -> str:
         return DESCRIPTIONS[self]
+
+    @classmethod
+    def _missing_(cls, value: object) -> Behaviour:
+        names = [member.value for member in cls]
+        close = difflib.get_close_matches(str(value), names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"{value!r} is not a valid Behaviour{hint}; valid behaviours: {', '.join(names)}")
 
 
 DESCRIPTIONS: dict[Behaviour, str] = {
