@@ -243,3 +243,23 @@ def test_list_behaviours_names_every_emulated_behaviour() -> None:
     assert result.exit_code == 0
     for behaviour in Behaviour:
         assert behaviour.value in result.output and behaviour.description in result.output
+
+
+@pytest.mark.parametrize("command", ["verify", "lint", "diff", "record"])
+def test_a_symlink_leading_outside_is_one_line_and_the_rest_goes_on(
+    command: str, cassettes: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_text((cassettes / "equing" / "async.yaml").read_text())
+    (cassettes / "equing" / "async.yaml").unlink()
+    (cassettes / "equing" / "async.yaml").symlink_to(outside)
+    before = outside.read_bytes()
+    result = CliRunner().invoke(
+        main, [command, "--cassettes", str(cassettes), *(["equing"] if command != "lint" else [])]
+    )
+    assert isinstance(result.exception, SystemExit), result.output  # an exit status, not a traceback
+    assert result.exit_code in (1, 2)
+    assert "'equing/async' would write outside" in result.output
+    if command != "lint":
+        assert "equing/sync_stream" in result.output  # the other scenarios were handled
+    assert outside.read_bytes() == before

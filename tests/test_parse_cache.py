@@ -15,12 +15,12 @@ CASSETTE = Path(__file__).resolve().parent.parent / "cassettes" / "chatgptes" / 
 
 @pytest.fixture(autouse=True)
 def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parse_cache.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv(parse_cache.DISABLE_ENV, raising=False)
 
 
 def cache_files(tmp_path: Path) -> list[Path]:
-    return sorted(tmp_path.glob("wiretape-cache-*/*.json"))
+    return sorted(tmp_path.glob("cache/wiretape/*.json"))
 
 
 def test_a_cached_load_gives_the_same_data_as_parsing(tmp_path: Path) -> None:
@@ -59,8 +59,8 @@ def test_the_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
 def test_a_directory_others_can_write_is_not_used(tmp_path: Path) -> None:
-    directory = tmp_path / f"wiretape-cache-{os.getuid()}"
-    directory.mkdir(mode=0o777)
+    directory = tmp_path / "cache" / "wiretape"
+    directory.mkdir(mode=0o777, parents=True)
     directory.chmod(0o777)
     copy = tmp_path / "c.yaml"
     shutil.copy(CASSETTE, copy)

@@ -264,14 +264,13 @@ def diff(ctx: Context, targets: tuple[str, ...], emulate: bool) -> None:
             "drift against the committed cassettes", "scenario", [r.scenario.id for r in results], "drift"
         )
         for result in results:
-            committed_path = cassette_path(root, result.scenario.id)
             if not result.ok:
                 table.add_row(result.scenario.id, f"not compared: {result.result}: {result.detail}")
                 status = NOT_COMPARED
                 continue
             try:
-                committed = load(committed_path)
-            except CassetteFormatError as error:
+                committed = load(cassette_path(root, result.scenario.id))
+            except (CassetteFormatError, UnsafePathError) as error:
                 table.add_row(result.scenario.id, f"not compared: {error}")
                 status = NOT_COMPARED
                 continue

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from wiretape import SecretRules
+from wiretape import SecretRules, UnsafePathError
 from wiretape.lint import MAX_BODY_BYTES, Finding, cassette_files, lint_paths
 
 from .scenarios import Scenario, cassette_path, scenario_of
@@ -20,14 +20,20 @@ def lint(
     max_body_bytes: int = MAX_BODY_BYTES,
 ) -> list[Finding]:
     """Findings for the cassette directory ``root`` of the catalogue ``scenarios`` (``root`` must exist)."""
-    findings = [
-        Finding(cassette_path(root, scenario.id), f"scenario {scenario.id} has no cassette")
-        for scenario in scenarios.values()
-        if not cassette_path(root, scenario.id).exists()
-    ]
+    findings: list[Finding] = []
+    for scenario in scenarios.values():
+        try:
+            path = cassette_path(root, scenario.id)
+        except UnsafePathError as error:
+            findings.append(Finding(root / f"{scenario.id}.yaml", str(error)))
+            continue
+        if not path.exists():
+            findings.append(Finding(path, f"scenario {scenario.id} has no cassette"))
+    files = cassette_files([root])
     findings += [
         Finding(path, "orphan cassette: no scenario in the catalogue names it")
-        for path in cassette_files([root])
+        for path in files
         if scenario_of(root, path) not in scenarios
     ]
-    return findings + lint_paths([root], rules=rules, max_body_bytes=max_body_bytes)
+    inside = [path for path in files if path.resolve().is_relative_to(root.resolve())]
+    return findings + lint_paths(inside, rules=rules, max_body_bytes=max_body_bytes)

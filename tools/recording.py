@@ -22,6 +22,7 @@ from wiretape import (
     CassetteFormatError,
     NetworkBlockedError,
     RecordMode,
+    UnsafePathError,
     load,
     loads,
 )
@@ -130,7 +131,10 @@ def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordR
     The cassette is written atomically when the call ends; an unexpected
     outcome or a crash leaves the previous cassette as it was.
     """
-    path = cassette_path(root, scenario.id)
+    try:
+        path = cassette_path(root, scenario.id)
+    except UnsafePathError as error:
+        return RecordResult(scenario, "crashed", detail=str(error))
     previous = _previous(path)
     metadata = {
         "scenario": scenario.id,
@@ -196,7 +200,10 @@ class VerifyResult:
 
 def verify_scenario(scenario: Scenario, root: Path) -> VerifyResult:
     """Replay a scenario offline from its cassette; it must give the recorded, expected outcome."""
-    path = cassette_path(root, scenario.id)
+    try:
+        path = cassette_path(root, scenario.id)
+    except UnsafePathError as error:
+        return VerifyResult(scenario, [str(error)])
     if not path.exists():
         return VerifyResult(
             scenario, [f"no cassette at {path}; record it with python -m tools record {scenario.id}"]

@@ -266,5 +266,6 @@ def cassette_path(root: Path, scenario_id: str) -> Path:
 
 def scenario_of(root: Path, path: Path) -> str:
     """The scenario id a cassette file under ``root`` stands for."""
-    relative = path.resolve().relative_to(root.resolve())
+    # Not resolved: a symlink is named by where it sits, not by where it leads.
+    relative = path.absolute().relative_to(root.absolute())
     return f"{relative.parent.as_posix()}/{relative.stem}"

@@ -17,7 +17,7 @@ from typing import Literal
 from .errors import CassetteFormatError
 from .file import CassetteData, Interaction, load
 from .rules import SecretRules
-from .sanitize import collect_secrets
+from .sanitize import collect_secrets, is_placeholder
 
 MAX_BODY_BYTES = 1 << 20
 CASSETTE_SUFFIXES = (".yaml", ".yml")
@@ -99,7 +99,8 @@ def locate(data: CassetteData, lines: list[str], value: str) -> tuple[str | None
 def lint_file(path: Path, *, rules: SecretRules, max_body_bytes: int = MAX_BODY_BYTES) -> list[Finding]:
     """The findings of one cassette file (its format, secrets, body sizes, provenance)."""
     try:
-        data = load(path)
+        # Kept out of the parse cache: a file under lint may still hold secrets.
+        data = load(path, cache=False)
     except CassetteFormatError as error:
         return [Finding(path, f"format error: {error}")]
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -144,6 +145,8 @@ def scan_with_detect_secrets(paths: Iterable[Path]) -> list[Finding]:
         for path in paths:
             collection.scan_file(str(path))
         for filename, secret in collection:
+            if secret.secret_value is not None and is_placeholder(secret.secret_value):
+                continue  # what the sanitiser wrote: the secret is already gone
             findings.append(
                 Finding(
                     Path(filename),

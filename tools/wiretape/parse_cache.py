@@ -2,9 +2,14 @@
 
 Parsing YAML is most of the cost of opening a large cassette (about 0.65 s for
 1,000 interactions with libyaml, against 0.02 s to read the same document as
-JSON), and a test suite opens the same unchanged cassettes on every run. The
-cache holds only JSON (no code can come out of it), lives in a directory only
-this user can write, and is skipped whenever that cannot be ensured.
+JSON), and a test suite opens the same unchanged cassettes on every run.
+
+- per user: ``$XDG_CACHE_HOME/wiretape`` (``~/.cache/wiretape``), a directory
+  only its owner may use, else no cache at all;
+- only documents that passed validation are put in (the caller's job), and
+  only JSON comes out (no code can);
+- bounded: past :data:`MAX_BYTES` the least recently used entries go.
+
 ``WIRETAPE_NO_CACHE=1`` turns it off.
 """
 
@@ -14,37 +19,38 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
 DISABLE_ENV = "WIRETAPE_NO_CACHE"
-FORMAT = "1"
+FORMAT = "2"
+MAX_BYTES = 256 << 20
 
 
-def _directory() -> Path | None:
+def directory() -> Path | None:
+    """The cache directory of this user, created private; None when off or not safely usable."""
     if os.environ.get(DISABLE_ENV):
         return None
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    directory = Path(tempfile.gettempdir()) / f"wiretape-cache-{uid}"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    where = Path(base) / "wiretape"
     try:
-        directory.mkdir(mode=0o700, exist_ok=True)
-        info = directory.stat()
-    except OSError:
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = where.stat()
+    except (OSError, RuntimeError):
         return None
-    private = info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) == 0
-    if hasattr(os, "getuid") and (info.st_uid != uid or not private):
-        return None
-    return directory
+    private = info.st_mode & (stat.S_IRWXG | stat.S_IRWXO) == 0
+    owned = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return where if private and owned else None
 
 
 def _path(text: str) -> Path | None:
-    directory = _directory()
-    if directory is None:
+    where = directory()
+    if where is None:
         return None
     digest = hashlib.sha256(f"{FORMAT}\0{text}".encode()).hexdigest()
-    return directory / f"{digest}.json"
+    return where / f"{digest}.json"
 
 
 def get(text: str) -> Any | None:
@@ -53,9 +59,11 @@ def get(text: str) -> Any | None:
     if path is None:
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"))
+        os.utime(path)  # recently used: evicted last
     except (OSError, ValueError):
         return None
+    return document
 
 
 def put(text: str, document: Any) -> None:
@@ -67,11 +75,29 @@ def put(text: str, document: Any) -> None:
         encoded = json.dumps(document, ensure_ascii=False)
     except (TypeError, ValueError):
         return
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    if len(encoded) > MAX_BYTES:
+        return
+    temporary = path.with_name(f".{secrets.token_hex(6)}.tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(encoded)
-        Path(temporary).replace(path)
+        temporary.write_text(encoded, encoding="utf-8")
+        temporary.replace(path)
     except OSError:
         with contextlib.suppress(OSError):
-            Path(temporary).unlink()
+            temporary.unlink()
+        return
+    _evict(path.parent)
+
+
+def _evict(where: Path) -> None:
+    entries = []
+    for entry in where.glob("*.json"):
+        with contextlib.suppress(OSError):
+            info = entry.stat()
+            entries.append((info.st_mtime, info.st_size, entry))
+    total = sum(size for _, size, _ in entries)
+    for _, size, entry in sorted(entries):
+        if total <= MAX_BYTES:
+            break
+        with contextlib.suppress(OSError):
+            entry.unlink()
+        total -= size
