@@ -12,7 +12,8 @@ Public API (everything else is private)::
     CassetteData, Interaction, RecordedRequest, RecordedResponse, Chunk, RecordedFailure
                                                a cassette's content as data
     WiretapeError, CassetteError, CassetteNotFoundError, CassetteFormatError,
-    CassetteMissError, UnsafePathError, NetworkBlockedError, ConfigurationError
+    CassetteMissError, UnsafePathError, NetworkBlockedError, ClientNotInterceptedError,
+    ConfigurationError
                                                the error tree (see ``wiretape.errors``)
     __version__
 
@@ -34,6 +35,7 @@ from .errors import (
     CassetteFormatError,
     CassetteMissError,
     CassetteNotFoundError,
+    ClientNotInterceptedError,
     ConfigurationError,
     NetworkBlockedError,
     UnsafePathError,
@@ -65,6 +67,7 @@ __all__ = [
     "CassetteMissError",
     "CassetteNotFoundError",
     "Chunk",
+    "ClientNotInterceptedError",
     "ConfigurationError",
     "Interaction",
     "NetworkBlockedError",

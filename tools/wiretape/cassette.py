@@ -15,25 +15,21 @@ failed re-recording leaves the previous cassette untouched.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import enum
 import platform
-import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import httpx
 from filelock import FileLock
 
-from . import intercept
-from .errors import CassetteMissError, CassetteNotFoundError, ConfigurationError
+from . import bypass, intercept
+from .errors import CassetteMissError, CassetteNotFoundError, ClientNotInterceptedError, ConfigurationError
 from .file import (
     CassetteData,
     Interaction,
-    RecordedFailure,
     RecordedRequest,
     RecordedResponse,
     dumps,
@@ -41,7 +37,15 @@ from .file import (
     remove_stale_temporaries,
     write_atomically,
 )
-from .matching import DEFAULT_IGNORED_HEADERS, Key, MatchConfig, RequestIndex, RequestView, exact_key
+from .matching import (
+    DEFAULT_MATCH_ON,
+    CustomMatcher,
+    Key,
+    MatchConfig,
+    RequestIndex,
+    RequestView,
+    client_only,
+)
 from .rules import SecretRules
 from .sanitize import mask_uri, sanitize
 
@@ -76,7 +80,8 @@ class Cassette:
         *,
         mode: RecordMode | str = RecordMode.NONE,
         rules: SecretRules | None = None,
-        ignored_headers: frozenset[str] = DEFAULT_IGNORED_HEADERS,
+        match_on: Iterable[str | CustomMatcher] = DEFAULT_MATCH_ON,
+        ignore_headers: Iterable[str] = (),
         realtime: bool = False,
         rechunk: intercept.Rechunk | None = None,
         metadata: Mapping[str, Any] | None = None,
@@ -84,7 +89,9 @@ class Cassette:
     ) -> None:
         self.path = Path(path)
         self.mode = RecordMode.parse(mode)
-        self.config = MatchConfig(rules=rules or SecretRules(), ignored_headers=ignored_headers)
+        self.config = MatchConfig(
+            rules=rules or SecretRules(), match_on=tuple(match_on), ignore_headers=tuple(ignore_headers)
+        )
         self.realtime = realtime
         self.rechunk = rechunk
         self.metadata = dict(metadata or {})
@@ -96,6 +103,7 @@ class Cassette:
         self._lock: FileLock | None = None
         self._replaying = True
         self._recording = False
+        self._bypassed: ClientNotInterceptedError | None = None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -140,6 +148,8 @@ class Cassette:
     ) -> None:
         intercept.uninstall(self)
         try:
+            if self._bypassed is not None and exc_type is None:
+                raise self._bypassed
             if exc_type is None and self._recording:
                 self.write()
         finally:
@@ -162,105 +172,49 @@ class Cassette:
         remove_stale_temporaries(self.path)
         write_atomically(self.path, dumps(sanitize(data, self.config.rules)))
 
-    # ------------------------------------------------------------ the handler
+    # ------------------------------------------------------------ the handler (see wiretape.intercept)
 
-    def _lookup(self, request: httpx.Request) -> RecordedResponse | None:
+    def answer(self, request: RequestView) -> RecordedResponse | None:
         """The recording that answers ``request``; None when it is to be sent and recorded."""
         if not self._replaying:
             return None
-        uri = str(request.url)
-        raw = [(name.lower(), value) for name, value in request.headers.raw]
-        exact = exact_key(request.method, uri, raw, request.content)
-        key = self.index.key_of(exact, lambda: _view_of(request))
-        position = self.index.take(key)
+        key = self.index.key_of(request)
+        position = self.index.take(key, request)
         if position is not None:
             self.played += 1
             return self.data.interactions[position].response
         if not self._recording:
-            raise CassetteMissError(self._miss_message(request, _view_of(request), key))
+            raise CassetteMissError(self._miss_message(request, key))
         return None
 
-    def _start_recording(self, request: httpx.Request) -> tuple[RecordedResponse, Interaction]:
-        recorded = RecordedResponse(status=NO_RESPONSE, reason="", headers=[], body=b"")
+    def begin(self, request: RequestView) -> intercept.Recording:
+        """A request sent for recording: its interaction is kept once a response (or failure) comes."""
+        response = RecordedResponse(status=intercept.NO_RESPONSE, reason="", headers=[], body=b"")
         interaction = Interaction(
-            request=RecordedRequest(
-                method=request.method,
-                uri=str(request.url),
-                headers=request.headers.multi_items(),
-                body=request.content,
-            ),
-            response=recorded,
+            request=RecordedRequest(request.method, request.uri, list(request.headers), request.body),
+            response=response,
         )
-        return recorded, interaction
 
-    def _finish_headers(
-        self, response: httpx.Response, recorded: RecordedResponse, interaction: Interaction, started: float
-    ) -> None:
-        now = time.perf_counter()
-        recorded.status = response.status_code
-        recorded.reason = response.reason_phrase
-        recorded.header_delay = now - started
-        headers = response.headers.multi_items()
-        if "curl" in response.extensions:
-            # curl hands over the body already decoded.
-            headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
-        recorded.headers = headers
-        self.recorded.append(interaction)
-
-    def _record_failure(self, recorded: RecordedResponse, interaction: Interaction, exc: Exception) -> None:
-        """A transport error before any response is a recording too: status 0 and the error."""
-        kind = intercept.error_kind(exc)
-        if kind is not None:
-            recorded.error = RecordedFailure(kind=kind, message=str(exc))
+        def keep(record: intercept.TeeRecord) -> None:
             self.recorded.append(interaction)
+            self._tees.append(record)
 
-    def handle(self, request: httpx.Request, send: Callable[[], httpx.Response]) -> httpx.Response:
-        answer = self._lookup(request)
-        if answer is not None:
-            if self.realtime:
-                time.sleep(answer.header_delay)
-            return self._replay(request, answer)
-        recorded, interaction = self._start_recording(request)
-        started = time.perf_counter()
-        try:
-            response = send()
-        except Exception as exc:
-            self._record_failure(recorded, interaction, exc)
-            raise
-        self._finish_headers(response, recorded, interaction, started)
-        self._tees.append(intercept.tee(response, recorded, time.perf_counter(), is_async=False))
-        return response
+        return intercept.Recording(response, keep)
 
-    async def ahandle(
-        self, request: httpx.Request, send: Callable[[], Awaitable[httpx.Response]]
-    ) -> httpx.Response:
-        answer = self._lookup(request)
-        if answer is not None:
-            if self.realtime:
-                await asyncio.sleep(answer.header_delay)
-            return self._replay(request, answer)
-        recorded, interaction = self._start_recording(request)
-        started = time.perf_counter()
-        try:
-            response = await send()
-        except Exception as exc:
-            self._record_failure(recorded, interaction, exc)
-            raise
-        self._finish_headers(response, recorded, interaction, started)
-        self._tees.append(intercept.tee(response, recorded, time.perf_counter(), is_async=True))
-        return response
+    def replay_plan(self, recorded: RecordedResponse) -> intercept.ReplayPlan:
+        return intercept.replay_plan(recorded, realtime=self.realtime, rechunk=self.rechunk)
 
-    def _replay(self, request: httpx.Request, answer: RecordedResponse) -> httpx.Response:
-        if answer.status == NO_RESPONSE and answer.error is not None:
-            raise intercept.recorded_error(request, answer.error)
-        return intercept.replay_response(request, answer, realtime=self.realtime, rechunk=self.rechunk)
+    def client_bypassed(self, target: str) -> ClientNotInterceptedError:
+        error = bypass.error(target)
+        self._bypassed = self._bypassed or error
+        return error
 
     # ------------------------------------------------------------ errors
 
-    def _miss_message(self, request: httpx.Request, view: RequestView, key: Key) -> str:
+    def _miss_message(self, request: RequestView, key: Key) -> str:
         rules = self.config.rules
         lines = [
-            f"{self.path}: no recording matches {request.method} {mask_uri(str(request.url), rules)} "
+            f"{self.path}: no recording matches {request.method} {mask_uri(request.uri, rules)} "
             f"(record mode '{self.mode.value}' does not send requests)"
         ]
         again = self.index.played_before(key)
@@ -270,7 +224,7 @@ class Cassette:
                 "(record the repeated request, or pass allow_repeats=True)"
             )
             return "\n".join(lines)
-        nearest = self.index.nearest(view)
+        nearest = self.index.nearest(request)
         if nearest is None:
             lines.append("  the cassette holds no interactions")
         else:
@@ -279,6 +233,14 @@ class Cassette:
             shown = mask_uri(recorded.uri, rules)
             lines.append(f"  nearest recording: interaction #{position} ({recorded.method} {shown})")
             lines += [f"    {line}" for line in differences]
+            client = client_only(differences)
+            if client:
+                lines.append(
+                    f"  only headers that identify the client differ ({', '.join(client)}): the client "
+                    f"changed (an upgrade, another machine); to replay anyway, "
+                    f"ignore_headers={sorted(set(client))!r}"
+                )
+                return "\n".join(lines)
         lines.append(
             "  if the upstream changed, re-record: pytest --record-mode=all, or cassette(path, mode='all')"
         )
@@ -298,15 +260,6 @@ def cassette(path: str | Path, **options: Any) -> Cassette:
 
 def _view_of_recording(request: RecordedRequest) -> RequestView:
     return RequestView(request.method, request.uri, request.headers, request.body)
-
-
-def _view_of(request: httpx.Request) -> RequestView:
-    headers = request.headers
-    # Decoding the raw pairs once is several times cheaper than Headers.multi_items().
-    encoding = headers.encoding
-    # Names lower-cased, as Headers.multi_items() gives them (and as recordings store them).
-    pairs = [(name.decode(encoding).lower(), value.decode(encoding)) for name, value in headers.raw]
-    return RequestView(request.method, str(request.url), pairs, request.content)
 
 
 def lock_path(path: Path) -> Path:

@@ -9,6 +9,8 @@
     │   ├── CassetteMissError         a request the cassette cannot answer in its record mode
     │   └── UnsafePathError           a cassette name that would lead outside its directory (also ValueError)
     ├── NetworkBlockedError           a connection the network guard refused (also RuntimeError)
+    ├── ClientNotInterceptedError     inside a cassette, a connection from a client wiretape does not
+    │                                 intercept (also RuntimeError)
     └── ConfigurationError            a wrong argument to the library itself (also ValueError)
 
 Each message is one line (a miss adds the field-by-field explanation below
@@ -44,6 +46,10 @@ class UnsafePathError(CassetteError, ValueError):
 
 class NetworkBlockedError(WiretapeError, RuntimeError):
     """A connection to a non-allowed address was attempted while the network is blocked."""
+
+
+class ClientNotInterceptedError(WiretapeError, RuntimeError):
+    """A connection opened inside a cassette by a client library that wiretape does not intercept."""
 
 
 class ConfigurationError(WiretapeError, ValueError):

@@ -336,15 +336,44 @@ def _body_in(value: Any, source: str, where: str) -> bytes:
     return str(value).encode("utf-8")
 
 
+def _header_text(item: Any) -> str | None:
+    """A header value as vcrpy's readers accept it: text, bytes (``!!binary``), a number, or a list of
+    those (a hand redaction ``[REDACTED]`` inside the value list); None for anything else."""
+    if isinstance(item, bytes):
+        try:
+            return item.decode("utf-8")
+        except UnicodeDecodeError:
+            return item.decode("latin-1")
+    if isinstance(item, list):
+        parts = [_header_text(part) for part in item]
+        return None if any(part is None for part in parts) else ", ".join(str(part) for part in parts)
+    if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+        return None
+    return str(item)
+
+
 def _headers_in(value: Any, source: str, where: str) -> Headers:
     _require(isinstance(value, Mapping), source, f"{where} must be a mapping of name to list of values")
     headers: Headers = []
     for name, values in value.items():
-        values = values if isinstance(values, list) else [values]
-        for item in values:
-            _require(isinstance(item, (str, int, float)), source, f"{where}.{name} holds a non-string value")
-            headers.append((str(name), str(item)))
+        for item in values if isinstance(values, list) else [values]:
+            text = _header_text(item)
+            _require(text is not None, source, f"{where}.{name} holds a value that is not text")
+            headers.append((_header_text(name) or str(name), str(text)))
     return headers
+
+
+def _vcrpy_httpx_legacy(response: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The response layout vcrpy wrote for httpx before 6.0 (``status_code``, ``content``,
+    ``http_version``), in today's layout; its body is decoded as vcrpy decodes it on replay."""
+    if "status_code" not in response or "status" in response:
+        return response
+    return {
+        "status": {"code": response.get("status_code"), "message": ""},
+        "headers": response.get("headers") or {},
+        "body": {"string": response.get("content")},
+        "legacy_httpx": True,
+    }
 
 
 def _delay(value: Any, source: str, where: str) -> float:
@@ -397,17 +426,21 @@ def _from_document(document: Any, source: str) -> CassetteData:
 def _interaction(item: Any, source: str, where: str) -> Interaction:
     _require(isinstance(item, Mapping), source, f"{where} must be a mapping")
     request, response = item.get("request"), item.get("response")
-    _require(isinstance(request, Mapping), source, f"{where}.request is missing")
-    _require(isinstance(response, Mapping), source, f"{where}.response is missing")
+    if not isinstance(request, Mapping):
+        raise CassetteFormatError(f"{source}: {where}.request is missing")
+    if not isinstance(response, Mapping):
+        raise CassetteFormatError(f"{source}: {where}.response is missing")
+    response = _vcrpy_httpx_legacy(response)
     _require(
         isinstance(request.get("method"), str) and bool(request.get("method")),
         source,
         f"{where}.request.method must be a string",
     )
     status = response.get("status")
-    _require(isinstance(status, Mapping), source, f"{where}.response.status must be a mapping with 'code'")
+    if not isinstance(status, Mapping):
+        raise CassetteFormatError(f"{source}: {where}.response.status must be a mapping with 'code'")
     code = _status(status.get("code"), source, f"{where}.response.status.code")
-    body = response.get("body")
+    body = response.get("body") or {"string": None}
     _require(isinstance(body, Mapping), source, f"{where}.response.body must be a mapping with 'string'")
     response_body = _body_in(body.get("string"), source, f"{where}.response.body.string")
     extra = item.get("wiretape") or {}
@@ -426,7 +459,7 @@ def _interaction(item: Any, source: str, where: str) -> Interaction:
         source,
         f"{where}.wiretape.decoded must be a name",
     )
-    return Interaction(
+    interaction = Interaction(
         request=RecordedRequest(
             method=str(request["method"]),
             uri=_uri(request.get("uri"), source, f"{where}.request.uri"),
@@ -445,6 +478,11 @@ def _interaction(item: Any, source: str, where: str) -> Interaction:
             truncated_by_client=extra.get("truncated_by_client") is True,
         ),
     )
+    if response.get("legacy_httpx"):
+        from .encodings import decoded  # encodings reads this module's types
+
+        interaction.response = decoded(interaction.response)
+    return interaction
 
 
 def _chunks(raw: Any, body_size: int, source: str, where: str) -> list[Chunk]:

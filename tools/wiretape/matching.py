@@ -1,44 +1,64 @@
-"""Strict request matching: method, URL, headers and body, with volatile values ignored.
+"""Request matching: strict by default, configurable like vcrpy's ``match_on``, O(1) per request.
 
-A request is flattened into named fields (``method``, ``url``, ``query.q``,
-``header.user-agent``, ``body.messages[0].content`` …). Two requests match
-when their fields are equal, so the lookup is one hash of the flattened
-request (O(1) per request, O(N) to replay N interactions), and a miss can be
-explained field by field against the nearest recording. The lookup key is
-built without flattening (one canonical JSON dump of the body); the fields are
-computed only to explain a miss.
+Named matchers (vcrpy's names) each compare one normalised part of a request:
+
+==============  ===================================================================
+``method``      the method, upper-case
+``scheme``      ``https``
+``host``        the host name, lower-case
+``port``        the port (the scheme's default when absent)
+``path``        the path
+``query``       the query parameters, sorted; secret values (``?key=``) ignored
+``uri``         scheme, host, port, path and query together
+``headers``     every header but the ignored ones; cookies by name, secret headers by presence
+``body``        the body as data: JSON as values, forms and multipart bodies as fields
+                (a multipart boundary is ignored), secret values ignored; else the text
+``raw_body``    the body byte for byte
+==============  ===================================================================
+
+The default, :data:`DEFAULT_MATCH_ON`, is strict: method, uri, headers, body.
+A request's key is the tuple of its named parts, so finding its recording is
+one dict lookup whatever the configuration; a request byte-for-byte equal to
+a recording finds the key through that recording without computing it.
+
+A custom matcher is a callable ``(recorded, sent) -> None`` that raises (any
+exception; its message explains the difference) when two
+:class:`RequestView` s do not match. Custom matchers cannot be indexed: they
+are tried in turn on the recordings whose named parts match, a scan over those.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 from .bodies import VOLATILE, canonical_body, parse_body
+from .errors import ConfigurationError
 from .rules import SecretRules
 from .sanitize import normalise_cookie_header
 
-#: Headers set by the transport, not by the provider: never compared.
+#: Headers set by the transport, not by the caller: never compared.
 DEFAULT_IGNORED_HEADERS = frozenset(
     {"content-length", "accept-encoding", "connection", "host", "transfer-encoding", "keep-alive"}
 )
+#: Headers that say which client made a request (its version, OS, runtime): a difference in these
+#: alone means the client changed, not the request.
+CLIENT_HEADERS = ("user-agent", "x-stainless-*", "sec-ch-ua*", "x-client-*", "x-sdk-*")
+MATCHERS = ("method", "scheme", "host", "port", "path", "query", "uri", "headers", "body", "raw_body")
+DEFAULT_MATCH_ON = ("method", "uri", "headers", "body")
 
 Fields = Mapping[str, str]
 Key = tuple[object, ...]
 
 
 @dataclass(frozen=True)
-class MatchConfig:
-    rules: SecretRules = field(default_factory=SecretRules)
-    ignored_headers: frozenset[str] = DEFAULT_IGNORED_HEADERS
-
-
-@dataclass(frozen=True)
 class RequestView:
-    """What matching reads of a request, whether recorded or about to be sent."""
+    """What matching reads of a request, whether recorded or about to be sent (header names as given)."""
 
     method: str
     uri: str
@@ -46,57 +66,128 @@ class RequestView:
     body: bytes
 
 
+CustomMatcher = Callable[[RequestView, RequestView], object]
+
+
+def _globs(patterns: Iterable[str]) -> re.Pattern[str]:
+    return re.compile("|".join(fnmatch.translate(pattern.lower()) for pattern in patterns) or "(?!)")
+
+
 @dataclass(frozen=True)
-class _Normalised:
+class MatchConfig:
+    """What two requests must share to match.
+
+    ``match_on``: matcher names and custom callables (default: strict);
+    ``ignore_headers``: header names or globs (``x-stainless-*``), case-insensitive,
+    ignored on top of :data:`DEFAULT_IGNORED_HEADERS`.
+    """
+
+    rules: SecretRules = field(default_factory=SecretRules)
+    match_on: tuple[str | CustomMatcher, ...] = DEFAULT_MATCH_ON
+    ignore_headers: tuple[str, ...] = ()
+    named: tuple[str, ...] = field(init=False)
+    custom: tuple[CustomMatcher, ...] = field(init=False)
+    _ignored: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        unknown = [m for m in self.match_on if isinstance(m, str) and m not in MATCHERS]
+        if unknown:
+            raise ConfigurationError(
+                f"unknown matcher(s) {', '.join(map(repr, unknown))}; one of: {', '.join(MATCHERS)}"
+            )
+        if isinstance(self.ignore_headers, str):
+            raise ConfigurationError("ignore_headers takes a collection of names, not one string")
+        object.__setattr__(self, "named", tuple(m for m in MATCHERS if m in self.match_on))
+        object.__setattr__(self, "custom", tuple(m for m in self.match_on if not isinstance(m, str)))
+        object.__setattr__(self, "_ignored", _globs([*DEFAULT_IGNORED_HEADERS, *self.ignore_headers]))
+
+    def ignores(self, header: str) -> bool:
+        return bool(self._ignored.match(header.lower()))
+
+
+@dataclass(frozen=True)
+class _Parts:
     method: str
-    url: str
-    query: list[tuple[str, str]]
+    scheme: str
+    host: str
+    port: int
+    path: str
+    query: tuple[tuple[str, str], ...]
     headers: dict[str, str]
     content_type: str
 
 
-def _normalise(view: RequestView, config: MatchConfig) -> _Normalised:
-    """Method, URL, query and headers as matching compares them (secrets masked, cookie names only)."""
+def _parts(view: RequestView, config: MatchConfig) -> _Parts:
+    """The request as matching compares it (secrets masked, cookie names only)."""
     parts = urlsplit(view.uri)
-    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme, 0)
-    url = f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}{parts.path or '/'}"
     rules = config.rules
-    query = [
+    query = tuple(
         (name, VOLATILE if rules.is_secret_leaf(name, value) else value)
         for name, value in sorted(parse_qsl(parts.query, keep_blank_values=True))
-    ]
+    )
     headers: dict[str, str] = {}
     content_type = ""
     for name, value in view.headers:
         lower = name.lower()
         if lower == "content-type":
             content_type = value
-        if lower in config.ignored_headers:
+        if config.ignores(lower):
             continue
         if lower == "cookie":
             value = normalise_cookie_header(value)
         elif value and rules.is_secret_header(lower):
             value = VOLATILE
         headers[lower] = f"{headers[lower]}, {value}" if lower in headers else value
-    return _Normalised(view.method.upper(), url, query, headers, content_type)
+    return _Parts(
+        method=view.method.upper(),
+        scheme=parts.scheme.lower(),
+        host=(parts.hostname or "").lower(),
+        port=parts.port or {"https": 443, "http": 80}.get(parts.scheme, 0),
+        path=parts.path or "/",
+        query=query,
+        headers=headers,
+        content_type=content_type,
+    )
+
+
+def _part(name: str, parts: _Parts, view: RequestView, config: MatchConfig) -> object:
+    if name == "uri":
+        return (parts.scheme, parts.host, parts.port, parts.path, parts.query)
+    if name == "headers":
+        return tuple(sorted(parts.headers.items()))
+    if name == "body":
+        rules = config.rules
+        return canonical_body(view.body, parts.content_type, rules.is_secret_leaf, rules.may_name_secret)
+    if name == "raw_body":
+        return view.body
+    return getattr(parts, name)
 
 
 def match_key(view: RequestView, config: MatchConfig) -> Key:
-    """A hashable key equal for two requests exactly when their :func:`request_fields` are equal."""
-    normal = _normalise(view, config)
-    body = canonical_body(
-        view.body, normal.content_type, config.rules.is_secret_leaf, config.rules.may_name_secret
-    )
-    return (normal.method, normal.url, tuple(normal.query), tuple(sorted(normal.headers.items())), body)
+    """A hashable key equal for two requests exactly when the named matchers find them equal."""
+    parts = _parts(view, config)
+    return tuple(_part(name, parts, view, config) for name in config.named)
 
 
 def request_fields(view: RequestView, config: MatchConfig) -> dict[str, str]:
-    """The request flattened into named fields, to explain a miss field by field."""
-    normal = _normalise(view, config)
-    fields: dict[str, str] = {"method": normal.method, "url": normal.url}
-    fields.update((f"query.{name}", value) for name, value in normal.query)
-    fields.update((f"header.{name}", value) for name, value in normal.headers.items())
-    fields.update(_body_fields(view.body, normal.content_type, config))
+    """The compared parts of a request flattened into named fields, to explain a miss field by field."""
+    parts = _parts(view, config)
+    named = set(config.named)
+    fields: dict[str, str] = {}
+    if "method" in named:
+        fields["method"] = parts.method
+    location = {"scheme": parts.scheme, "host": parts.host, "port": str(parts.port), "path": parts.path}
+    for name, value in location.items():
+        if name in named or "uri" in named:
+            fields[name] = value
+    if named & {"query", "uri"}:
+        fields.update((f"query.{name}", value) for name, value in parts.query)
+    if "headers" in named:
+        fields.update((f"header.{name}", value) for name, value in parts.headers.items())
+    if "body" in named:
+        fields.update(_body_fields(view.body, parts.content_type, config))
+    if "raw_body" in named:
+        fields["raw_body"] = view.body.decode("utf-8", errors="replace")
     return fields
 
 
@@ -129,20 +220,30 @@ def differences(recorded: Fields, sent: Fields) -> list[str]:
     return lines
 
 
+_CLIENT_HEADERS = _globs(CLIENT_HEADERS)
+
+
+def client_only(lines: Sequence[str]) -> list[str] | None:
+    """The header names of differences that only identify the client; None if others differ too."""
+    names = [line.split(":", 1)[0].removeprefix("header.") for line in lines]
+    if (
+        names
+        and all(line.startswith("header.") for line in lines)
+        and all(_CLIENT_HEADERS.match(n) for n in names)
+    ):
+        return names
+    return None
+
+
 def _field_order(name: str) -> tuple[int, str]:
-    rank = {"method": 0, "url": 1}.get(name)
+    rank = {"method": 0, "scheme": 1, "host": 1, "port": 1, "path": 1}.get(name)
     if rank is None:
         rank = 2 if name.startswith("query.") else 3 if name.startswith("header.") else 4
     return rank, name
 
 
 class RequestIndex:
-    """Recorded requests by match key; each recording is played once, in order.
-
-    A request byte-for-byte equal to a recording (the usual case on replay)
-    finds its key through that recording, without computing it. Fields (for
-    explaining a miss) are computed only when a miss needs them.
-    """
+    """Recorded requests by match key; each recording is played once, in order."""
 
     def __init__(self, config: MatchConfig, *, allow_repeats: bool = False) -> None:
         self.config = config
@@ -156,27 +257,48 @@ class RequestIndex:
         position = len(self._views)
         self._views.append(view)
         key = match_key(view, self.config)
-        headers = [(name.encode(), value.encode()) for name, value in view.headers]
-        self._keys_by_exact.setdefault(exact_key(view.method, view.uri, headers, view.body), key)
+        self._keys_by_exact.setdefault(exact_key(view), key)
         self._unplayed.setdefault(key, deque()).append(position)
         return position
 
-    def key_of(self, exact: Key, view: Callable[[], RequestView]) -> Key:
-        """The match key of a request: that of a recording with the same :func:`exact_key`,
-        else computed from ``view()``."""
-        known = self._keys_by_exact.get(exact)
-        return known if known is not None else match_key(view(), self.config)
+    def key_of(self, view: RequestView) -> Key:
+        """The match key of a request: that of a recording byte-for-byte equal to it, else computed."""
+        known = self._keys_by_exact.get(exact_key(view))
+        return known if known is not None else match_key(view, self.config)
 
-    def take(self, key: Key) -> int | None:
-        """The position of the first unplayed recording with this key, marked played."""
+    def take(self, key: Key, view: RequestView) -> int | None:
+        """The position of the first unplayed recording with this key (and accepted by every custom
+        matcher), marked played."""
         positions = self._unplayed.get(key)
         if positions:
-            position = positions.popleft()
+            if not self.config.custom:
+                position = positions.popleft()
+            else:
+                accepted = next((p for p in positions if self._custom_accepts(p, view)), None)
+                if accepted is None:
+                    return self._repeat(key)
+                positions.remove(accepted)
+                position = accepted
             self._last_played[key] = position
             return position
-        if self.allow_repeats:
-            return self._last_played.get(key)
-        return None
+        return self._repeat(key)
+
+    def _repeat(self, key: Key) -> int | None:
+        return self._last_played.get(key) if self.allow_repeats else None
+
+    def _custom_accepts(self, position: int, view: RequestView) -> bool:
+        return not self.custom_failures(self._views[position], view)
+
+    def custom_failures(self, recorded: RequestView, sent: RequestView) -> list[str]:
+        """What each custom matcher that refuses the pair says."""
+        failures = []
+        for matcher in self.config.custom:
+            try:
+                matcher(recorded, sent)
+            except Exception as refusal:  # noqa: BLE001 - a matcher says no by raising anything
+                name = getattr(matcher, "__name__", type(matcher).__name__)
+                failures.append(f"{name}: {refusal or type(refusal).__name__}")
+        return failures
 
     def played_before(self, key: Key) -> int | None:
         """A recording with this key that was already played, if any."""
@@ -188,6 +310,7 @@ class RequestIndex:
         best: tuple[int, list[str]] | None = None
         for position, recorded in enumerate(self._views):
             lines = differences(request_fields(recorded, self.config), sent)
+            lines += self.custom_failures(recorded, view)
             if best is None or len(lines) < len(best[1]):
                 best = (position, lines)
         return best
@@ -196,7 +319,7 @@ class RequestIndex:
         return len(self._views)
 
 
-def exact_key(method: str, uri: str, headers: Iterable[tuple[bytes, bytes]], body: bytes) -> Key:
+def exact_key(view: RequestView) -> Key:
     """The request byte for byte (header names lower-case): equal ones have equal match keys,
     so on replay the key is found without computing it."""
-    return (method, uri, tuple(headers), body)
+    return (view.method, view.uri, tuple((name.lower(), value) for name, value in view.headers), view.body)

@@ -8,6 +8,7 @@ sockets in C, so its requests are checked before they are handed to curl.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import ipaddress
 import re
 import socket
@@ -54,18 +55,21 @@ def allowed_hosts_check(patterns: Iterable[str] = ()) -> HostCheck:
     return allowed
 
 
+#: Decides about one connection: ``guard(host, target)`` raises to refuse it (``target``: what to name).
+Guard = Callable[[str, str], None]
+
+
 @contextlib.contextmanager
-def block_network(allowed_hosts: Iterable[str] = ()) -> Iterator[None]:
-    """Within the block, connecting anywhere but loopback and ``allowed_hosts`` (regexes matched
-    against the whole host name or address) raises :class:`NetworkBlockedError`."""
-    allowed = allowed_hosts_check(allowed_hosts)
+def guarded(guard: Guard, *, resolve: bool) -> Iterator[None]:
+    """Within the block, every TCP connection (Python sockets, libcurl) is first shown to ``guard``;
+    with ``resolve``, so is every name resolution of a name that is not an address."""
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
 
     def check(sock: socket.socket, address: Any) -> None:
         host = _address_host(address)
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and host is not None and not allowed(host):
-            raise _blocked(f"{host}:{address[1]}")
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and host is not None:
+            guard(host, f"{host}:{address[1]}")
 
     def guarded_connect(sock: socket.socket, address: Any) -> None:
         check(sock, address)
@@ -78,22 +82,39 @@ def block_network(allowed_hosts: Iterable[str] = ()) -> Iterator[None]:
     patches: list[Any] = [
         mock.patch.object(socket.socket, "connect", guarded_connect),
         mock.patch.object(socket.socket, "connect_ex", guarded_connect_ex),
-        mock.patch.object(socket, "getaddrinfo", _guarded_getaddrinfo(socket.getaddrinfo, allowed)),
+        *_curl_patches(guard),
     ]
-    patches += _curl_patches(allowed)
+    if resolve:
+        patches.append(
+            mock.patch.object(socket, "getaddrinfo", _guarded_getaddrinfo(socket.getaddrinfo, guard))
+        )
     with contextlib.ExitStack() as stack:
         for patch in patches:
             stack.enter_context(patch)
         yield
 
 
-def _guarded_getaddrinfo(real: Any, allowed: HostCheck) -> Any:
+@contextlib.contextmanager
+def block_network(allowed_hosts: Iterable[str] = ()) -> Iterator[None]:
+    """Within the block, connecting anywhere but loopback and ``allowed_hosts`` (regexes matched
+    against the whole host name or address) raises :class:`NetworkBlockedError`."""
+    allowed = allowed_hosts_check(allowed_hosts)
+
+    def guard(host: str, target: str) -> None:
+        if not allowed(host):
+            raise _blocked(target)
+
+    with guarded(guard, resolve=True):
+        yield
+
+
+def _guarded_getaddrinfo(real: Any, guard: Guard) -> Any:
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
         # Resolving a public name is already a packet on the network (DNS).
         if host is not None and isinstance(host, (str, bytes)):
             name = host.decode() if isinstance(host, bytes) else host
-            if not allowed(name) and not _is_literal_address(name):
-                raise _blocked(f"name resolution of {name}")
+            if not _is_literal_address(name):
+                guard(name, f"name resolution of {name}")
         return real(host, *args, **kwargs)
 
     return getaddrinfo
@@ -120,7 +141,7 @@ def _slist_entries(value: Any) -> list[Any]:
     return entries
 
 
-def _curl_patches(allowed: HostCheck) -> list[Any]:
+def _curl_patches(guard: Guard) -> list[Any]:
     try:
         from curl_cffi import Curl, CurlOpt
         from curl_cffi.aio import AsyncCurl
@@ -130,6 +151,7 @@ def _curl_patches(allowed: HostCheck) -> list[Any]:
     real_add_handle = AsyncCurl.add_handle
     # What each handle was told: its URL, and hosts whose connections go to loopback instead.
     urls: dict[int, str] = {}
+    contexts: dict[int, contextvars.Context] = {}
     redirected: dict[int, set[str]] = {}
 
     def setopt(curl: Any, option: Any, value: Any) -> Any:
@@ -140,10 +162,14 @@ def _curl_patches(allowed: HostCheck) -> list[Any]:
                     redirected.setdefault(id(curl), set()).add(fields[0].lstrip("+"))
         elif option == CurlOpt.URL:
             urls[id(curl)] = value.decode() if isinstance(value, bytes) else str(value)
+            # curl_cffi may perform a streamed request on a worker thread: the guard decides in the
+            # context the request was set up in.
+            contexts[id(curl)] = contextvars.copy_context()
         return real_setopt(curl, option, value)
 
     def reset(curl: Any) -> Any:
         urls.pop(id(curl), None)
+        contexts.pop(id(curl), None)
         redirected.pop(id(curl), None)
         return real_reset(curl)
 
@@ -151,8 +177,11 @@ def _curl_patches(allowed: HostCheck) -> list[Any]:
         url = urls.get(id(curl), "")
         host = urlsplit(url).hostname or ""
         targets = redirected.get(id(curl), set())
-        if url and not allowed(host) and host not in targets and "" not in targets:
-            raise _blocked(f"{url} (libcurl)")
+        if url:
+            # A host that curl was told to reach on loopback (CONNECT_TO, RESOLVE) is a loopback connection.
+            to_loopback = host in targets or "" in targets
+            context = contexts.get(id(curl)) or contextvars.copy_context()
+            context.run(guard, "127.0.0.1" if to_loopback else host, f"{url} (libcurl)")
 
     def perform(curl: Any, *args: Any, **kwargs: Any) -> Any:
         check(curl)

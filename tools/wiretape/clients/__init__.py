@@ -1,0 +1,31 @@
+"""One adapter per client library, over the shared core (:mod:`wiretape.intercept`).
+
+An adapter is a module with ``available() -> bool`` (its library can be
+imported: a library that is not installed is never imported) and
+``install()`` / ``uninstall()`` (patch and restore the library's send).
+Adapters are installed while at least one cassette is active.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+#: The adapters, by the library they intercept.
+ADAPTERS = {
+    "httpx": "wiretape.clients.httpx_family",
+}
+
+_installed: list[ModuleType] = []
+
+
+def install() -> None:
+    for name in ADAPTERS.values():
+        adapter = importlib.import_module(name)
+        adapter.install()
+        _installed.append(adapter)
+
+
+def uninstall() -> None:
+    while _installed:
+        _installed.pop().uninstall()

@@ -1,0 +1,273 @@
+"""httpx, httpx2 (its fork, under the openai 3 and anthropic 2 SDKs) and httpx-curl-cffi: the
+transports' ``handle_request`` / ``handle_async_request``, sync and async.
+
+The libraries share one shape (``Request``, ``Response`` with a byte stream,
+``TransportError`` and its subclasses named alike), so one adapter serves
+each of them, parametrised by its module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+from .. import intercept
+from ..intercept import FAILURE_KINDS, ReplayPlan, TeeRecord
+from ..matching import RequestView
+
+CURL_TIMEOUT_CODE = 28  # CURLE_OPERATION_TIMEDOUT
+
+_originals: list[tuple[type, str, Any]] = []
+
+
+def _transports() -> list[tuple[ModuleType, type, str, bool]]:
+    """``(httpx-like module, transport class, method, is_async)`` for each installed library."""
+    found = []
+    for name in ("httpx", "httpx2"):
+        module = _optional(name)
+        if module is not None:
+            found += [
+                (module, module.HTTPTransport, "handle_request", False),
+                (module, module.AsyncHTTPTransport, "handle_async_request", True),
+            ]
+    curl = _optional("httpx_curl_cffi")
+    if curl is not None:
+        httpx = sys.modules["httpx"]
+        found += [
+            (httpx, curl.CurlTransport, "handle_request", False),
+            (httpx, curl.AsyncCurlTransport, "handle_async_request", True),
+        ]
+    return found
+
+
+def _optional(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def install() -> None:
+    for module, cls, name, is_async in _transports():
+        original = cls.__dict__[name]
+        _originals.append((cls, name, original))
+        family = _family(module)
+        setattr(cls, name, family.async_patch(original) if is_async else family.sync_patch(original))
+
+
+def uninstall() -> None:
+    while _originals:
+        cls, name, original = _originals.pop()
+        setattr(cls, name, original)
+
+
+# ---------------------------------------------------------------- one library of the family
+
+
+_families: dict[str, Family] = {}
+
+
+def _family(module: ModuleType) -> Family:
+    if module.__name__ not in _families:
+        _families[module.__name__] = Family(module)
+    return _families[module.__name__]
+
+
+def view_of(request: Any) -> RequestView:
+    headers = request.headers
+    encoding = headers.encoding
+    # Decoding the raw pairs once is several times cheaper than Headers.multi_items().
+    pairs = [(name.decode(encoding).lower(), value.decode(encoding)) for name, value in headers.raw]
+    return RequestView(request.method, str(request.url), pairs, request.content)
+
+
+def failure_kind(module: ModuleType, exc: BaseException) -> str | None:
+    """The kind a transport failure is recorded as; None for anything that is not one."""
+    if isinstance(exc, module.TransportError):
+        return next((cls.__name__ for cls in type(exc).__mro__ if cls.__name__ in FAILURE_KINDS), "ReadError")
+    # curl_cffi's errors escape httpx-curl-cffi while streaming (looked up, never imported here).
+    curl = sys.modules.get("curl_cffi")
+    if curl is not None and isinstance(exc, curl.CurlError):
+        return "ReadTimeout" if getattr(exc, "code", None) == CURL_TIMEOUT_CODE else "ReadError"
+    return None
+
+
+class Family:
+    """The patches and streams for one httpx-like module."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self.module = module
+        self.tee_stream = _tee_stream_class(self)
+        self.async_tee_stream = _async_tee_stream_class(self)
+        self.replay_stream = _replay_stream_class(self)
+
+    def failure(self, request: Any, kind: str, message: str) -> Exception:
+        error_class = getattr(self.module, kind, self.module.ReadError)
+        return error_class(f"(replayed) {message}", request=request)  # type: ignore[no-any-return]
+
+    def kind(self, exc: BaseException) -> str | None:
+        return failure_kind(self.module, exc)
+
+    def replay(self, request: Any, plan: ReplayPlan, recorded: Any) -> Any:
+        if plan.failed_before_response and plan.ending is not None:
+            raise self.failure(request, plan.ending.kind, plan.ending.message)
+        return self.module.Response(
+            recorded.status,
+            # Bytes: a recorded value may hold any character (a filename="Grüße.txt" disposition).
+            headers=[(name.encode(), value.encode()) for name, value in recorded.headers],
+            stream=self.replay_stream(request, plan),
+            request=request,
+            extensions={"reason_phrase": intercept.reason_phrase(recorded).encode("ascii", "replace")},
+        )
+
+    def record_head(self, response: Any, recording: intercept.Recording) -> TeeRecord:
+        headers = response.headers.multi_items()
+        if "curl" in response.extensions:
+            # curl hands over the body already decoded.
+            headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
+        return recording.respond(response.status_code, response.reason_phrase, headers)
+
+    def sync_patch(self, original: Callable[[Any, Any], Any]) -> Any:
+        family = self
+
+        def handle_request(transport: Any, request: Any) -> Any:
+            handler = intercept.current()
+            if handler is None:
+                return original(transport, request)
+            request.read()
+            view = view_of(request)
+            answer = handler.answer(view)
+            if answer is not None:
+                plan = handler.replay_plan(answer)
+                if plan.header_delay:
+                    time.sleep(plan.header_delay)
+                return family.replay(request, plan, answer)
+            recording = handler.begin(view)
+            try:
+                with intercept.sending():
+                    response = original(transport, request)
+            except Exception as exc:
+                recording.failed(family.kind(exc), str(exc))
+                raise
+            response.stream = family.tee_stream(response.stream, family.record_head(response, recording))
+            return response
+
+        return handle_request
+
+    def async_patch(self, original: Callable[[Any, Any], Awaitable[Any]]) -> Any:
+        family = self
+
+        async def handle_async_request(transport: Any, request: Any) -> Any:
+            handler = intercept.current()
+            if handler is None:
+                return await original(transport, request)
+            await request.aread()
+            view = view_of(request)
+            answer = handler.answer(view)
+            if answer is not None:
+                plan = handler.replay_plan(answer)
+                if plan.header_delay:
+                    await asyncio.sleep(plan.header_delay)
+                return family.replay(request, plan, answer)
+            recording = handler.begin(view)
+            try:
+                with intercept.sending():
+                    response = await original(transport, request)
+            except Exception as exc:
+                recording.failed(family.kind(exc), str(exc))
+                raise
+            response.stream = family.async_tee_stream(
+                response.stream, family.record_head(response, recording)
+            )
+            return response
+
+        return handle_async_request
+
+
+# ---------------------------------------------------------------- streams, one class per module
+
+
+def _tee_stream_class(family: Family) -> type:
+    class TeeStream(family.module.SyncByteStream):  # type: ignore[name-defined,misc]
+        """Hands each piece on as it arrives and records it; the recording ends where the client stops."""
+
+        def __init__(self, inner: Any, record: TeeRecord) -> None:
+            self._inner = inner
+            self._record = record
+
+        def __iter__(self) -> Iterator[bytes]:
+            try:
+                for data in self._inner:
+                    if data:
+                        self._record.chunk(data)
+                        yield data
+            except Exception as exc:
+                self._record.error(family.kind(exc), str(exc))
+                raise
+            self._record.finish()
+
+        def close(self) -> None:
+            self._record.stopped()
+            self._inner.close()
+
+    return TeeStream
+
+
+def _async_tee_stream_class(family: Family) -> type:
+    class AsyncTeeStream(family.module.AsyncByteStream):  # type: ignore[name-defined,misc]
+        def __init__(self, inner: Any, record: TeeRecord) -> None:
+            self._inner = inner
+            self._record = record
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            try:
+                async for data in self._inner:
+                    if data:
+                        self._record.chunk(data)
+                        yield data
+            except Exception as exc:
+                self._record.error(family.kind(exc), str(exc))
+                raise
+            self._record.finish()
+
+        async def aclose(self) -> None:
+            self._record.stopped()
+            await self._inner.aclose()
+
+    return AsyncTeeStream
+
+
+def _replay_stream_class(family: Family) -> type:
+    module = family.module
+
+    class ReplayStream(module.SyncByteStream, module.AsyncByteStream):  # type: ignore[name-defined,misc]
+        """The recorded pieces, with their recorded pauses when replaying in real time, then the ending."""
+
+        def __init__(self, request: Any, plan: ReplayPlan) -> None:
+            self._request = request
+            self._plan = plan
+
+        def __iter__(self) -> Iterator[bytes]:
+            for piece, delay in zip(self._plan.pieces, self._plan.delays, strict=True):
+                if delay > 0:
+                    time.sleep(delay)
+                yield piece
+            self._end()
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            for piece, delay in zip(self._plan.pieces, self._plan.delays, strict=True):
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                yield piece
+            self._end()
+
+        def _end(self) -> None:
+            if self._plan.ending is not None:
+                raise family.failure(self._request, self._plan.ending.kind, self._plan.ending.message)
+
+    return ReplayStream
