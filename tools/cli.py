@@ -177,8 +177,10 @@ def record(ctx: Context, targets: tuple[str, ...], everything: bool, emulate: bo
     """Re-record the cassettes of TARGETS (or --all), atomically.
 
     A cassette is replaced only when the call ends with the outcome its
-    scenario expects; otherwise the previous cassette is kept and the exit
-    status is 1.
+    scenario expects: text (from the emulators, the echo of the prompt), or
+    the error class with a message naming the provider and the cause.
+    Otherwise the previous cassette is kept, one line says what was expected
+    and what came, and the exit status is 1.
     """
     if not targets and not everything:
         raise click.UsageError("name providers or scenarios to record, or pass --all")
@@ -200,17 +202,28 @@ def record(ctx: Context, targets: tuple[str, ...], everything: bool, emulate: bo
     )
     for result in results:
         change = "new" if result.changed is None else ("changed" if result.changed else "unchanged")
-        outcome = result.result if result.ok else f"{result.result}: {result.detail}"
         if not result.ok:
             change = "kept previous"
         table.add_row(
-            result.scenario.id, outcome, str(result.exchanges), str(result.chunks), str(result.bytes), change
+            result.scenario.id,
+            _verb(result),
+            str(result.exchanges),
+            str(result.chunks),
+            str(result.bytes),
+            change,
         )
     ctx.console.print(table)
     failed = [result for result in results if not result.ok]
+    for result in failed:
+        # Unwrapped, one line each: what the catalogue expected and what came.
+        click.echo(f"{_verb(result)} {result.scenario.id}: {result.detail}; kept the previous cassette")
     ctx.console.print(f"{len(results) - len(failed)} recorded, {len(failed)} failed")
     if failed:
         sys.exit(1)
+
+
+def _verb(result: RecordResult) -> str:
+    return {"recorded": "recorded", "unexpected": "refused", "crashed": "crashed"}[result.result]
 
 
 @main.command()

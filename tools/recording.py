@@ -26,13 +26,17 @@ from wiretape import (
     loads,
 )
 from wiretape.file import write_atomically
+from wiretape.sanitize import collect_secrets
 
 from .drift import drift, stable_headers
 from .emulators import EmulatedUpstreams, emulated_upstreams
 from .outcome import Outcome, run
 from .scenarios import Scenario, cassette_path
+from .verdict import violation
 
 LIVE_CONNECT_TIMEOUT = 5.0
+# How wiretape words a recorded transport failure it raises again on replay.
+REPLAY_MARKER = "(replayed) "
 Source = Literal["emulated", "live"]
 
 
@@ -144,17 +148,16 @@ def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordR
                 stack.enter_context(where.emulators.behaving(scenario.behaviour))
             active = stack.enter_context(Cassette(path, mode=RecordMode.REWRITE, metadata=metadata))
             outcome = run(scenario, live=where.live)
-            if outcome.kind != scenario.expect:
+            # The secrets of the exchanges become the same placeholders in the outcome as in the file.
+            secrets = collect_secrets(CassetteData(interactions=list(active.recorded)), active.config.rules)
+            outcome = outcome.masked(secrets.apply)
+            verdict = violation(scenario, outcome, emulated=not where.live)
+            if verdict is not None:
                 # Raised inside the cassette block, so nothing is written.
-                raise _Unexpected(outcome)
+                raise _Unexpected(outcome, verdict)
             active.metadata["outcome"] = outcome.to_metadata()
     except _Unexpected as unexpected:
-        return RecordResult(
-            scenario,
-            "unexpected",
-            unexpected.outcome,
-            detail=f"expected {scenario.expect}, got {unexpected.outcome.summary()}",
-        )
+        return RecordResult(scenario, "unexpected", unexpected.outcome, detail=unexpected.verdict)
     except (CassetteError, OSError) as error:
         return RecordResult(scenario, "crashed", detail=f"{type(error).__name__}: {error}")
     after = load(path)
@@ -178,9 +181,10 @@ def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordR
 
 
 class _Unexpected(Exception):
-    def __init__(self, outcome: Outcome) -> None:
-        super().__init__(outcome.summary())
+    def __init__(self, outcome: Outcome, verdict: str) -> None:
+        super().__init__(verdict)
         self.outcome = outcome
+        self.verdict = verdict
 
 
 @dataclass
@@ -212,12 +216,25 @@ def verify_scenario(scenario: Scenario, root: Path) -> VerifyResult:
         return VerifyResult(scenario, [f"{path}: no recorded outcome in its metadata"], outcome)
     recorded = Outcome.from_metadata(recorded_data)
     problems = []
-    if recorded.kind != scenario.expect:
-        problems.append(f"recorded outcome is {recorded.kind}, the catalogue expects {scenario.expect}")
+    verdict = violation(scenario, recorded, emulated=active.data.metadata.get("source") != "live")
+    if verdict is not None:
+        problems.append(f"recorded outcome: {verdict}")
     if outcome.kind != recorded.kind:
         problems.append(f"replay gave {outcome.summary()}, recorded {recorded.summary()}")
+    elif not _same_message(replayed=outcome.message, recorded=recorded.message):
+        problems.append(f"replay gave message {outcome.message!r}, recorded {recorded.message!r}")
     if outcome.chunks != recorded.chunks:
         problems.append(f"replay gave chunks {outcome.chunks!r}, recorded {recorded.chunks!r}")
     if unplayed:
         problems.append(f"{unplayed} recorded exchange(s) were not requested on replay")
     return VerifyResult(scenario, problems, outcome)
+
+
+def _same_message(*, replayed: str, recorded: str) -> bool:
+    """Equal; or, for a replayed transport failure, equal up to the HTTP client's own words.
+
+    Those words (curl's or httpx's, which vary with the Python and TLS stack)
+    are what wiretape marks "(replayed)" when it raises the recorded failure again.
+    """
+    before, marker, _ = replayed.partition(REPLAY_MARKER)
+    return recorded.startswith(before) if marker else replayed == recorded
