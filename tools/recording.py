@@ -128,11 +128,14 @@ def _content_changed(before: CassetteData, after: CassetteData) -> bool:
     return content(before) != content(after)
 
 
-def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordResult:
+def record_scenario(
+    scenario: Scenario, root: Path, where: Upstreams, *, keep_unexpected: bool = False
+) -> RecordResult:
     """Record one scenario into ``root/<provider>/<name>.yaml``; kept only if the outcome is the expected one.
 
     The cassette is written atomically when the call ends; an unexpected
-    outcome or a crash leaves the previous cassette as it was.
+    outcome or a crash leaves the previous cassette as it was, unless
+    ``keep_unexpected`` (a scratch recording, compared by ``diff`` to find the cause).
     """
     path = cassette_path(root, scenario.id)
     previous = _previous(path)
@@ -152,7 +155,7 @@ def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordR
             secrets = collect_secrets(CassetteData(interactions=list(active.recorded)), active.config.rules)
             outcome = outcome.masked(secrets.apply)
             verdict = violation(scenario, outcome, emulated=not where.live)
-            if verdict is not None:
+            if verdict is not None and not keep_unexpected:
                 # Raised inside the cassette block, so nothing is written.
                 raise _Unexpected(outcome, verdict)
             active.metadata["outcome"] = outcome.to_metadata()
@@ -164,8 +167,9 @@ def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordR
     responses = [interaction.response for interaction in after.interactions]
     result = RecordResult(
         scenario,
-        "recorded",
+        "recorded" if verdict is None else "unexpected",
         outcome,
+        detail=verdict or "",
         exchanges=len(after.interactions),
         chunks=sum(len(response.chunks) for response in responses),
         bytes=sum(len(response.body) for response in responses),
@@ -174,7 +178,7 @@ def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordR
         before_text, before = previous
         result.drift = drift(before, after)
         result.changed = bool(result.drift) or _content_changed(before, after)
-        if not result.changed:
+        if not result.changed and result.ok:
             # Same exchanges: keep the file as it was, so an unchanged upstream leaves no diff in git.
             write_atomically(path, before_text)
     return result
