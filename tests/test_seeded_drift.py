@@ -182,6 +182,17 @@ def chatgptes_page_moves(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chatgptes.ChatGptEsUpstream, "serve", serve)
 
 
+def empty_choices_in_a_whole_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A non-streamed answer comes with an empty choices list."""
+    original = openai_chat.send_body
+
+    def send_body(exchange: Exchange, status: int, body: bytes, headers: Headers, behaviour: Behaviour) -> None:
+        document = json.loads(body)
+        original(exchange, status, json.dumps({**document, "choices": []}).encode(), headers, behaviour)
+
+    monkeypatch.setattr(openai_chat, "send_body", send_body)
+
+
 @dataclass(frozen=True)
 class Seed:
     name: str
@@ -265,6 +276,14 @@ SEEDS = [
         aichat_answers_text_plain,
         None,
         f"{AICHAT_POST} response content-type: 'application/json; charset=utf-8' -> 'text/plain'",
+    ),
+    Seed(
+        "empty choices in a whole answer",
+        "equing/sync_whole",
+        empty_choices_in_a_whole_answer,
+        ECHO,
+        f"{EQUING_POST} response body: gone: body.choices[].finish_reason: string, body.choices[].index: number, "
+        "body.choices[].message.content: string, body.choices[].message.role: string; new: body.choices: array",
     ),
     Seed(
         "Retry-After gone",

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 import pytest
 import yaml
 
+import providers
 from tools.emulators import EmulatedUpstreams
 from tools.emulators import chatgptes as chatgptes_emulator
 from tools.outcome import Outcome
@@ -168,3 +169,20 @@ def test_verify_refuses_a_recorded_outcome_the_catalogue_does_not_accept(tmp_pat
     assert problems[0].startswith(
         "recorded outcome: expected StatusError naming Equing and matching 'HTTP 500'"
     )
+
+
+def test_an_untyped_error_from_a_provider_is_a_refusal_not_a_crash(
+    emulated_upstreams: EmulatedUpstreams, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Broken:
+        @staticmethod
+        def create_completion(*args: object, **kwargs: object) -> list[str]:
+            raise KeyError("choices")
+
+    monkeypatch.setattr(providers, "get", lambda name: Broken)
+    result = record_scenario(
+        SCENARIOS["equing/sync_stream"], tmp_path, Upstreams("emulated", emulated_upstreams)
+    )
+    assert result.result == "unexpected"
+    assert result.detail == "expected text echoing 'Hello, how are you?', got KeyError: 'choices'"
+    assert not cassette_path(tmp_path, "equing/sync_stream").exists()

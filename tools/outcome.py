@@ -81,6 +81,8 @@ def run(scenario: Scenario, *, live: bool = False) -> Outcome:
             asyncio.run(collect())
     except CassetteError:
         raise
-    except providers.ProviderError as error:
+    except (providers.ProviderError, LookupError, TypeError, ValueError, AttributeError) as error:
+        # Besides the typed errors, the untyped ones a provider bug raises (a raw IndexError,
+        # UnicodeDecodeError…) are what the call gave: record refuses them in one line.
         outcome.error, outcome.message = type(error).__name__, str(error)
     return outcome
