@@ -94,6 +94,7 @@ def test_an_outcome_unlike_the_catalogue_is_a_one_line_verdict(
 def test_a_live_answer_need_not_echo_but_must_be_real_text() -> None:
     scenario = SCENARIOS["equing/sync_stream"]
     assert violation(scenario, text("Bonjour ! Je vais bien."), emulated=False) is None
+    assert violation(scenario, text("Steps:\nid: your user id\nretry: 3 times"), emulated=False) is None
     assert violation(scenario, text(" ", "\n"), emulated=False) == (
         "expected non-empty text, got empty text (2 chunks)"
     )

@@ -16,8 +16,9 @@ from .outcome import Outcome
 from .scenarios import TEXT, Scenario
 
 ECHO_PREFIX = "You wrote: "
-# Lines of the event-stream grammar: an answer made of them is a stream the provider did not decode.
-_RAW_EVENT_LINE = re.compile(r"^(data|event|id|retry): ?\S", re.MULTILINE)
+# The event-stream lines that carry content: an answer holding them is a stream the provider did
+# not decode. (`id:` and `retry:` lines are left out: prose has them too.)
+_RAW_EVENT_LINE = re.compile(r"^(data|event): ?\S", re.MULTILINE)
 _EXCERPT = 60
 
 
