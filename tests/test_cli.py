@@ -12,6 +12,8 @@ from click.testing import CliRunner, Result
 
 from tools import scenarios as scenarios_module
 from tools.cli import main
+from tools.emulators.openai_chat import EasyChatUpstream
+from tools.emulators.server import Exchange
 from tools.scenarios import SCENARIOS, Scenario
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
@@ -90,8 +92,10 @@ def test_an_unexpected_outcome_keeps_the_previous_cassette(
     monkeypatch.setitem(scenarios_module.SCENARIOS, "equing/async", wrong)  # type: ignore[index]
     result = invoke("--cassettes", cassettes, "record", "equing/async")
     assert result.exit_code == 1
-    assert "expected RateLimitError, got 1 chunks" in result.output
-    assert "kept previous" in result.output
+    assert (
+        "refused equing/async: expected RateLimitError naming Equing, "
+        "got text 'You wrote: Hello, how are you?' (1 chunks); kept the previous cassette\n"
+    ) in result.output
     assert path.read_bytes() == before
 
 
@@ -130,6 +134,32 @@ def test_diff_finds_no_drift_then_finds_it(cassettes: Path) -> None:
     drifted = invoke("--cassettes", cassettes, "diff", "equing/sync_stream")
     assert drifted.exit_code == 1
     assert "ending_reason" in drifted.output and "drift found" in drifted.output
+
+
+def test_diff_compares_a_failed_recording_and_names_the_first_exchange_that_differs(
+    cassettes: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def home_without_cookie(self: object, exchange: Exchange) -> None:
+        exchange.respond(200, "<!DOCTYPE html><html></html>", {"content-type": "text/html; charset=utf-8"})
+
+    monkeypatch.setattr(EasyChatUpstream, "home", home_without_cookie)
+    path = cassettes / "easychat" / "sync_stream.yaml"
+    before = path.read_bytes()
+    result = invoke("--cassettes", cassettes, "diff", "easychat/sync_stream")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    at = lines.index("easychat/sync_stream: drift")
+    assert lines[at + 1].startswith(
+        "  refused: expected text echoing 'Hello, how are you?', got StatusError: EasyChat: HTTP 401"
+    )
+    assert lines[at + 2] == (
+        "  first difference: exchange #0 (GET https://chat10.fastgpt.me/) response headers: gone: set-cookie"
+    )
+    assert (
+        "exchange #1 (POST https://chat10.fastgpt.me/api/openai/v1/chat/completions) status: '200' -> '401'"
+        in (result.output)
+    )
+    assert path.read_bytes() == before
 
 
 def test_diff_without_a_committed_cassette_cannot_compare(tmp_path: Path) -> None:

@@ -139,13 +139,15 @@ source_option = click.option(
 )
 
 
-def _record_all(ctx: Context, scenarios: list[Scenario], source: Source, root: Path) -> list[RecordResult]:
+def _record_all(
+    ctx: Context, scenarios: list[Scenario], source: Source, root: Path, *, keep_unexpected: bool = False
+) -> list[RecordResult]:
     results = []
     with upstreams(source) as where, _progress(ctx.console) as progress:
         overall = progress.add_task("all scenarios", total=len(scenarios))
         for scenario in scenarios:
             task = progress.add_task(scenario.id, total=1)
-            results.append(record_scenario(scenario, root, where))
+            results.append(record_scenario(scenario, root, where, keep_unexpected=keep_unexpected))
             progress.update(task, completed=1)
             progress.remove_task(task)
             progress.advance(overall)
@@ -177,8 +179,10 @@ def record(ctx: Context, targets: tuple[str, ...], everything: bool, emulate: bo
     """Re-record the cassettes of TARGETS (or --all), atomically.
 
     A cassette is replaced only when the call ends with the outcome its
-    scenario expects; otherwise the previous cassette is kept and the exit
-    status is 1.
+    scenario expects: text (from the emulators, the echo of the prompt), or
+    the error class with a message naming the provider and the cause.
+    Otherwise the previous cassette is kept, one line says what was expected
+    and what came, and the exit status is 1.
     """
     if not targets and not everything:
         raise click.UsageError("name providers or scenarios to record, or pass --all")
@@ -200,17 +204,28 @@ def record(ctx: Context, targets: tuple[str, ...], everything: bool, emulate: bo
     )
     for result in results:
         change = "new" if result.changed is None else ("changed" if result.changed else "unchanged")
-        outcome = result.result if result.ok else f"{result.result}: {result.detail}"
         if not result.ok:
             change = "kept previous"
         table.add_row(
-            result.scenario.id, outcome, str(result.exchanges), str(result.chunks), str(result.bytes), change
+            result.scenario.id,
+            _verb(result),
+            str(result.exchanges),
+            str(result.chunks),
+            str(result.bytes),
+            change,
         )
     ctx.console.print(table)
     failed = [result for result in results if not result.ok]
+    for result in failed:
+        # Unwrapped, one line each: what the catalogue expected and what came.
+        click.echo(f"{_verb(result)} {result.scenario.id}: {result.detail}; kept the previous cassette")
     ctx.console.print(f"{len(results) - len(failed)} recorded, {len(failed)} failed")
     if failed:
         sys.exit(1)
+
+
+def _verb(result: RecordResult) -> str:
+    return {"recorded": "recorded", "unexpected": "refused", "crashed": "crashed"}[result.result]
 
 
 @main.command()
@@ -245,12 +260,19 @@ def verify(ctx: Context, targets: tuple[str, ...]) -> None:
 def diff(ctx: Context, targets: tuple[str, ...], emulate: bool) -> None:
     """Re-record TARGETS (default: all) into a temporary place and report structural drift.
 
-    Compared: number of exchanges, method and URL, status, header names, JSON
-    key paths and types, form fields, event shapes, how a stream ended.
-    Values expected to change (text, ids, timings, secrets) are ignored.
+    Compared, exchange by exchange: method and URL, status, header names, the
+    values of the headers the providers read (content-type, the names of the
+    cookies set, retry-after), JSON key paths and types, form fields, event
+    names and shapes, the forms a page carries its nonce and post id in, how a
+    stream ended; and the number of exchanges. Values expected to change (text,
+    ids, timings, secrets, cookie values) are ignored. A recording whose outcome
+    `record` would refuse is compared too (the cause is often an earlier
+    exchange); the committed cassette is never touched. Each drifted scenario
+    shows the refusal, if any, then the first exchange that differs and why.
 
-    Exit status: 0 no drift, 1 drift, 2 could not compare (a scenario failed to
-    record, a committed cassette is missing or unreadable, a live host is unreachable).
+    Exit status: 0 no drift, 1 drift (or an outcome `record` would refuse), 2 could
+    not compare (a scenario crashed while recording, a committed cassette is
+    missing or unreadable, a live host is unreachable).
     """
     scenarios = _scenarios(targets)
     root = ctx.existing_cassettes()
@@ -258,29 +280,34 @@ def diff(ctx: Context, targets: tuple[str, ...], emulate: bool) -> None:
     if source == "live":
         scenarios = _live_subset(ctx, scenarios, unreachable_status=NOT_COMPARED)
     with tempfile.TemporaryDirectory(prefix="wiretape-diff-") as scratch:
-        results = _record_all(ctx, scenarios, source, Path(scratch))
-        status = 0
-        table = _id_table(
-            "drift against the committed cassettes", "scenario", [r.scenario.id for r in results], "drift"
-        )
-        for result in results:
-            if not result.ok:
-                table.add_row(result.scenario.id, f"not compared: {result.result}: {result.detail}")
-                status = NOT_COMPARED
-                continue
-            try:
-                committed = load(cassette_path(root, result.scenario.id))
-            except (CassetteFormatError, UnsafePathError) as error:
-                table.add_row(result.scenario.id, f"not compared: {error}")
-                status = NOT_COMPARED
-                continue
-            report = structural_drift(committed, load(cassette_path(Path(scratch), result.scenario.id)))
-            table.add_row(result.scenario.id, "\n".join(report) if report else "none")
-            if report and status == 0:
-                status = 1
-    ctx.console.print(table)
-    ctx.console.print({0: "no drift", 1: "drift found", 2: "some scenarios could not be compared"}[status])
+        results = _record_all(ctx, scenarios, source, Path(scratch), keep_unexpected=True)
+        statuses = [_report_drift(result, root, Path(scratch)) for result in results]
+    status = max(statuses, default=0)
+    click.echo({0: "no drift", 1: "drift found", 2: "some scenarios could not be compared"}[status])
     sys.exit(status)
+
+
+def _report_drift(result: RecordResult, root: Path, scratch: Path) -> int:
+    """Print one scenario's drift (one line each, unwrapped); its exit status."""
+    scenario_id = result.scenario.id
+    if result.result == "crashed":
+        click.echo(f"{scenario_id}: not compared: {result.detail}")
+        return NOT_COMPARED
+    try:
+        committed = load(cassette_path(root, scenario_id))
+    except (CassetteFormatError, UnsafePathError) as error:
+        click.echo(f"{scenario_id}: not compared: {error}")
+        return NOT_COMPARED
+    report = structural_drift(committed, load(cassette_path(scratch, scenario_id)))
+    if result.ok and not report:
+        click.echo(f"{scenario_id}: no drift")
+        return 0
+    click.echo(f"{scenario_id}: drift")
+    if not result.ok:
+        click.echo(f"  refused: {result.detail}")
+    for position, line in enumerate(report):
+        click.echo(f"  {'first difference: ' if position == 0 else ''}{line}")
+    return 1
 
 
 @main.command()

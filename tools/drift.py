@@ -1,10 +1,13 @@
 """Structural drift between two recordings of one scenario.
 
 Values that legitimately change between recordings (answer text, ids,
-timestamps, placeholders, chunk timing) are ignored; what is compared is the
-shape: number of exchanges, method and URL, status, header names, JSON key
-paths with their types, form field names, the sequence of event shapes of an
-event stream, and how a stream ended.
+timestamps, placeholders, cookie values, chunk timing) are ignored; what is
+compared is the shape: number of exchanges, method and URL, status, header
+names, the values of the response headers the providers read (content-type,
+the names of the cookies set, retry-after), JSON key paths with their types,
+form field names, the sequence of event names and shapes of an event stream,
+which forms a page carries its tokens in (nonce, post id), and how a stream
+ended. Each line names the exchange by its position and request.
 """
 
 from __future__ import annotations
@@ -24,8 +27,6 @@ from wiretape.file import CassetteData, Headers, Interaction
 UNSTABLE_HEADERS = frozenset(
     {"age", "date", "etag", "expires", "last-modified", "x-cache", "cf-cache-status"}
 )
-# Fields made of many parts (names, key paths, event shapes), reported part by part.
-_LISTED_FIELDS = frozenset({"request headers", "request body", "response headers", "response body"})
 _LIST_INDEX = re.compile(r"\[\d+\]")
 
 
@@ -43,12 +44,31 @@ _ENDINGS = {
 }
 
 
+# A field made of parts (header names, key paths, events): items in order, each of one or more parts.
+# Two are equal when the items are; a difference is reported by the parts gone and new.
+Parts = tuple[tuple[str, ...], ...]
+NONE = "<none>"
+# The names a page's tokens go by (ChatGptEs's nonce and post id), and the forms a page carries them in.
+_TOKEN_NAME = re.compile(r"(?i)nonce|post[_-]?id")
+_TOKEN_FORMS = (
+    (
+        "hidden input",
+        re.compile(r"""<input\b(?=[^>]*\btype\s*=\s*["']?hidden)[^>]*\bname\s*=\s*["']?([\w-]+)"""),
+    ),
+    ("JSON key", re.compile(r""""([\w-]+)"\s*:""")),
+    ("var", re.compile(r"""\b(?:var|let|const)\s+([\w$]+)\s*=""")),
+    ("attribute", re.compile(r"""\b(data-[\w-]+)\s*=""")),
+    ("object key", re.compile(r"""[{,]\s*([A-Za-z_$][\w$]*)\s*:""")),
+)
+
+
 @dataclass(frozen=True)
 class Shape:
-    """The structure of one exchange, as comparable text fields (``shown``: how a field is
+    """The structure of one exchange, as comparable fields (``shown``: how a field is
     reported when it differs, if not as its compared value)."""
 
-    fields: Mapping[str, str]
+    label: str
+    fields: Mapping[str, str | Parts]
     shown: Mapping[str, str]
 
 
@@ -60,8 +80,8 @@ def ending(kind: str | None) -> tuple[str, str]:
     return category, f"{category} ({kind})"
 
 
-def _content_type(headers: Headers) -> str:
-    return next((value for name, value in headers if name.lower() == "content-type"), "")
+def _header(headers: Headers, name: str) -> str:
+    return next((value for key, value in headers if key.lower() == name), "")
 
 
 def stable_headers(headers: Headers) -> list[tuple[str, str]]:
@@ -69,9 +89,24 @@ def stable_headers(headers: Headers) -> list[tuple[str, str]]:
     return [(name.lower(), value) for name, value in headers if name.lower() not in UNSTABLE_HEADERS]
 
 
-def _header_names(headers: Headers) -> str:
-    names = sorted({name.lower() for name, _ in headers} - UNSTABLE_HEADERS)
-    return ", ".join(names)
+def _header_names(headers: Headers) -> Parts:
+    return tuple((name,) for name in sorted({name.lower() for name, _ in headers} - UNSTABLE_HEADERS))
+
+
+def _media_type(value: str) -> str:
+    """A content-type as compared: lower-cased, parameters kept, spacing normalised."""
+    return "; ".join(part.strip() for part in value.lower().split(";") if part.strip()) or NONE
+
+
+def _cookie_names(headers: Headers) -> str:
+    names = sorted(
+        {
+            value.split(";", 1)[0].partition("=")[0].strip()
+            for key, value in headers
+            if key.lower() == "set-cookie"
+        }
+    )
+    return ", ".join(names) or NONE
 
 
 def _type_name(value: object) -> str:
@@ -86,69 +121,89 @@ def _type_name(value: object) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def json_shape(value: Any) -> str:
-    """Sorted ``path: type`` lines of a JSON value, list positions folded into ``[]``."""
+def json_shape(value: Any) -> tuple[str, ...]:
+    """Sorted ``path: type`` parts of a JSON value, list positions folded into ``[]``."""
     leaves = parse_body(json.dumps(value).encode(), "application/json")
     paths = {
         f"{_LIST_INDEX.sub('[]', leaf.path)}: {_type_name(leaf.value)}"
         for leaf in (leaves.leaves if leaves else [])
     }
-    return "; ".join(sorted(paths))
+    return tuple(sorted(paths))
 
 
-def _event_shapes(body: bytes) -> list[str]:
+def _event_shapes(body: bytes) -> Parts:
     decoder = EventStreamDecoder()
     events = decoder.feed(body.decode("utf-8", errors="replace"))
     try:
         decoder.close()
     except ProviderError:
-        ending = ["<partial event>"]
+        ending: Parts = (("<partial event>",),)
     else:
-        ending = []
-    shapes: list[str] = []
+        ending = ()
+    shapes: list[tuple[str, ...]] = []
     for event in events:
+        name = (f"event: {event.event}",) if event.event else ()
         if event.data.strip() == "[DONE]":
-            shape = "[DONE]"
+            shape = (*name, "[DONE]")
         else:
             try:
-                shape = "{" + json_shape(json.loads(event.data)) + "}"
+                shape = (*name, *json_shape(json.loads(event.data)))
             except ValueError:
-                shape = "<not JSON>"
+                shape = (*name, "<not JSON>")
         # Repeats of one shape are the answer's length, which may change.
         if not shapes or shapes[-1] != shape:
             shapes.append(shape)
-    return shapes + ending
+    return (*shapes, *ending)
 
 
-def body_shape(body: bytes, content_type: str) -> str:
+def body_shape(body: bytes, content_type: str) -> Parts:
     if not body:
-        return "<empty>"
+        return (("<empty>",),)
     if "event-stream" in content_type:
-        return " -> ".join(_event_shapes(body))
+        return _event_shapes(body)
     if "json" in content_type:
         try:
-            return "{" + json_shape(json.loads(body)) + "}"
+            return (json_shape(json.loads(body)),)
         except ValueError:
-            return "<not JSON>"
+            return (("<not JSON>",),)
     if is_form(content_type):
         parsed = parse_body(body, content_type)
-        return "form: " + ", ".join(leaf.name or "" for leaf in (parsed.leaves if parsed else []))
-    return f"<{content_type.split(';')[0].strip() or 'untyped'}>"
+        return (tuple(f"form field {leaf.name or ''}" for leaf in (parsed.leaves if parsed else [])),)
+    return ((f"<{content_type.split(';')[0].strip() or 'untyped'}>",),)
+
+
+def page_tokens(body: bytes, content_type: str) -> Parts:
+    """Which forms an HTML page carries a token in (``hidden input _wpnonce``), not the values."""
+    if "html" not in content_type or not body:
+        return ()
+    page = body.decode("utf-8", errors="replace")
+    found = {
+        f"{form} {name}"
+        for form, pattern in _TOKEN_FORMS
+        for name in pattern.findall(page)
+        if _TOKEN_NAME.search(name)
+    }
+    return (tuple(sorted(found)),) if found else ()
 
 
 def shape_of(interaction: Interaction) -> Shape:
     request, response = interaction.request, interaction.response
-    request_type = _content_type(request.headers)
-    response_type = _content_type(response.headers)
+    request_type = _header(request.headers, "content-type")
+    response_type = _header(response.headers, "content-type")
     ended, ended_shown = ending(response.error.kind if response.error else None)
     return Shape(
+        f"({request.method} {request.uri})",
         {
             "request": f"{request.method} {request.uri}",
             "request headers": _header_names(request.headers),
             "request body": body_shape(request.body, request_type),
             "status": str(response.status),
             "response headers": _header_names(response.headers),
+            "response content-type": _media_type(response_type),
+            "response set-cookie names": _cookie_names(response.headers),
+            "response retry-after": _header(response.headers, "retry-after").strip() or NONE,
             "response body": body_shape(response.body, response_type),
+            "page tokens": page_tokens(response.body, response_type),
             "ended by": ended,
         },
         {"ended by": ended_shown},
@@ -156,13 +211,20 @@ def shape_of(interaction: Interaction) -> Shape:
 
 
 def drift(committed: CassetteData, fresh: CassetteData) -> list[str]:
-    """Human-readable differences in structure; empty when the two recordings agree."""
+    """Human-readable differences in structure, first exchange first; empty when the two agree."""
     report: list[str] = []
     old, new = committed.interactions, fresh.interactions
+    for position, (before, after) in enumerate(zip(old, new, strict=False)):
+        old_shape = shape_of(before)
+        report += [
+            f"exchange #{position} {old_shape.label} {line}" for line in _compare(old_shape, shape_of(after))
+        ]
     if len(old) != len(new):
         report.append(f"number of exchanges: {len(old)} -> {len(new)}")
-    for position, (before, after) in enumerate(zip(old, new, strict=False)):
-        report += [f"exchange #{position} {line}" for line in _compare(shape_of(before), shape_of(after))]
+        for position in range(min(len(old), len(new)), max(len(old), len(new))):
+            gone = position < len(old)
+            shape = shape_of((old if gone else new)[position])
+            report.append(f"exchange #{position} {shape.label} {'gone' if gone else 'new'}")
     return report
 
 
@@ -171,20 +233,24 @@ def _compare(before: Shape, after: Shape) -> Iterable[str]:
         new_value = after.fields[name]
         if old_value == new_value:
             continue
-        if name in _LISTED_FIELDS:
-            yield from _set_difference(name, old_value, new_value)
+        if isinstance(old_value, tuple) and isinstance(new_value, tuple):
+            yield from _parts_difference(name, old_value, new_value)
         else:
             old_shown, new_shown = before.shown.get(name, old_value), after.shown.get(name, new_value)
             yield f"{name}: {old_shown!r} -> {new_shown!r}"
 
 
-def _set_difference(name: str, old_value: str, new_value: str) -> Iterable[str]:
-    old_parts = set(re.split(r"; |, |[{}]| -> ", old_value)) - {""}
-    new_parts = set(re.split(r"; |, |[{}]| -> ", new_value)) - {""}
+def _parts_difference(name: str, old_value: Parts, new_value: Parts) -> Iterable[str]:
+    old_parts = {part for item in old_value for part in item}
+    new_parts = {part for item in new_value for part in item}
     removed, added = sorted(old_parts - new_parts), sorted(new_parts - old_parts)
-    if removed:
-        yield f"{name}: gone: {', '.join(removed)}"
-    if added:
-        yield f"{name}: new: {', '.join(added)}"
-    if not removed and not added:
-        yield f"{name}: same parts, different order or repetition: {old_value!r} -> {new_value!r}"
+    changes = [f"gone: {', '.join(removed)}"] if removed else []
+    changes += [f"new: {', '.join(added)}"] if added else []
+    if changes:
+        yield f"{name}: {'; '.join(changes)}"
+    else:
+        yield f"{name}: same parts, different order or repetition: {_items(old_value)} -> {_items(new_value)}"
+
+
+def _items(value: Parts) -> str:
+    return " -> ".join("{" + "; ".join(item) + "}" for item in value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,10 @@ class Outcome:
             message=str(data.get("message", "")),
         )
 
+    def masked(self, mask: Callable[[str], str]) -> Outcome:
+        """The outcome with ``mask`` applied to its text and message (secrets to placeholders)."""
+        return Outcome([mask(chunk) for chunk in self.chunks], self.error, mask(self.message))
+
     def summary(self) -> str:
         if self.error:
             return f"{self.error}: {self.message}"
@@ -77,6 +81,8 @@ def run(scenario: Scenario, *, live: bool = False) -> Outcome:
             asyncio.run(collect())
     except CassetteError:
         raise
-    except providers.ProviderError as error:
+    except (providers.ProviderError, LookupError, TypeError, ValueError, AttributeError) as error:
+        # Besides the typed errors, the untyped ones a provider bug raises (a raw IndexError,
+        # UnicodeDecodeError…) are what the call gave: record refuses them in one line.
         outcome.error, outcome.message = type(error).__name__, str(error)
     return outcome

@@ -27,13 +27,17 @@ from wiretape import (
     loads,
 )
 from wiretape.file import write_atomically
+from wiretape.sanitize import collect_secrets
 
 from .drift import drift, stable_headers
 from .emulators import EmulatedUpstreams, emulated_upstreams
 from .outcome import Outcome, run
 from .scenarios import Scenario, cassette_path
+from .verdict import violation
 
 LIVE_CONNECT_TIMEOUT = 5.0
+# How wiretape words a recorded transport failure it raises again on replay.
+REPLAY_MARKER = "(replayed) "
 Source = Literal["emulated", "live"]
 
 
@@ -125,11 +129,14 @@ def _content_changed(before: CassetteData, after: CassetteData) -> bool:
     return content(before) != content(after)
 
 
-def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordResult:
+def record_scenario(
+    scenario: Scenario, root: Path, where: Upstreams, *, keep_unexpected: bool = False
+) -> RecordResult:
     """Record one scenario into ``root/<provider>/<name>.yaml``; kept only if the outcome is the expected one.
 
     The cassette is written atomically when the call ends; an unexpected
-    outcome or a crash leaves the previous cassette as it was.
+    outcome or a crash leaves the previous cassette as it was, unless
+    ``keep_unexpected`` (a scratch recording, compared by ``diff`` to find the cause).
     """
     try:
         path = cassette_path(root, scenario.id)
@@ -148,25 +155,25 @@ def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordR
                 stack.enter_context(where.emulators.behaving(scenario.behaviour))
             active = stack.enter_context(Cassette(path, mode=RecordMode.REWRITE, metadata=metadata))
             outcome = run(scenario, live=where.live)
-            if outcome.kind != scenario.expect:
+            # The secrets of the exchanges become the same placeholders in the outcome as in the file.
+            secrets = collect_secrets(CassetteData(interactions=list(active.recorded)), active.config.rules)
+            outcome = outcome.masked(secrets.apply)
+            verdict = violation(scenario, outcome, emulated=not where.live)
+            if verdict is not None and not keep_unexpected:
                 # Raised inside the cassette block, so nothing is written.
-                raise _Unexpected(outcome)
+                raise _Unexpected(outcome, verdict)
             active.metadata["outcome"] = outcome.to_metadata()
     except _Unexpected as unexpected:
-        return RecordResult(
-            scenario,
-            "unexpected",
-            unexpected.outcome,
-            detail=f"expected {scenario.expect}, got {unexpected.outcome.summary()}",
-        )
+        return RecordResult(scenario, "unexpected", unexpected.outcome, detail=unexpected.verdict)
     except (CassetteError, OSError) as error:
         return RecordResult(scenario, "crashed", detail=f"{type(error).__name__}: {error}")
     after = load(path)
     responses = [interaction.response for interaction in after.interactions]
     result = RecordResult(
         scenario,
-        "recorded",
+        "recorded" if verdict is None else "unexpected",
         outcome,
+        detail=verdict or "",
         exchanges=len(after.interactions),
         chunks=sum(len(response.chunks) for response in responses),
         bytes=sum(len(response.body) for response in responses),
@@ -175,16 +182,17 @@ def record_scenario(scenario: Scenario, root: Path, where: Upstreams) -> RecordR
         before_text, before = previous
         result.drift = drift(before, after)
         result.changed = bool(result.drift) or _content_changed(before, after)
-        if not result.changed:
+        if not result.changed and result.ok:
             # Same exchanges: keep the file as it was, so an unchanged upstream leaves no diff in git.
             write_atomically(path, before_text)
     return result
 
 
 class _Unexpected(Exception):
-    def __init__(self, outcome: Outcome) -> None:
-        super().__init__(outcome.summary())
+    def __init__(self, outcome: Outcome, verdict: str) -> None:
+        super().__init__(verdict)
         self.outcome = outcome
+        self.verdict = verdict
 
 
 @dataclass
@@ -219,12 +227,25 @@ def verify_scenario(scenario: Scenario, root: Path) -> VerifyResult:
         return VerifyResult(scenario, [f"{path}: no recorded outcome in its metadata"], outcome)
     recorded = Outcome.from_metadata(recorded_data)
     problems = []
-    if recorded.kind != scenario.expect:
-        problems.append(f"recorded outcome is {recorded.kind}, the catalogue expects {scenario.expect}")
+    verdict = violation(scenario, recorded, emulated=active.data.metadata.get("source") != "live")
+    if verdict is not None:
+        problems.append(f"recorded outcome: {verdict}")
     if outcome.kind != recorded.kind:
         problems.append(f"replay gave {outcome.summary()}, recorded {recorded.summary()}")
+    elif not _same_message(replayed=outcome.message, recorded=recorded.message):
+        problems.append(f"replay gave message {outcome.message!r}, recorded {recorded.message!r}")
     if outcome.chunks != recorded.chunks:
         problems.append(f"replay gave chunks {outcome.chunks!r}, recorded {recorded.chunks!r}")
     if unplayed:
         problems.append(f"{unplayed} recorded exchange(s) were not requested on replay")
     return VerifyResult(scenario, problems, outcome)
+
+
+def _same_message(*, replayed: str, recorded: str) -> bool:
+    """Equal; or, for a replayed transport failure, equal up to the HTTP client's own words.
+
+    Those words (curl's or httpx's, which vary with the Python and TLS stack)
+    are what wiretape marks "(replayed)" when it raises the recorded failure again.
+    """
+    before, marker, _ = replayed.partition(REPLAY_MARKER)
+    return recorded.startswith(before) if marker else replayed == recorded

@@ -49,6 +49,23 @@ FAULT_OUTCOMES: dict[Behaviour, str] = {
     Behaviour.EXPIRED_COOKIE: "UpstreamRejectedError",
     Behaviour.SPLIT_MULTIBYTE: TEXT,
 }
+# The cause an error's message must name, in words: a regular expression it must match.
+FAULT_CAUSES: dict[Behaviour, str] = {
+    Behaviour.RATE_LIMITED: r"HTTP 429",
+    Behaviour.RATE_LIMITED_BARE: r"HTTP 429",
+    Behaviour.SERVER_ERROR: r"HTTP 500",
+    Behaviour.CHALLENGE: r"HTTP 403",
+    Behaviour.TRUNCATED: r"connection (closed|failed)",
+    Behaviour.RESET: r"connection (closed|failed)",
+    Behaviour.MALFORMED_JSON: r"malformed event JSON|expected JSON, got \(application/json\)",
+    Behaviour.NON_JSON: r"text/html",
+    Behaviour.WRONG_SHAPE: (
+        r"without a choices list|No response from server|without 'response'|Unexpected response format"
+    ),
+    Behaviour.MISSING_NONCE: r"no nonce",
+    Behaviour.CONSENT: r"Kästchen anklicken",
+    Behaviour.EXPIRED_COOKIE: r"session has expired",
+}
 _COMMON_FAULTS = (
     Behaviour.RATE_LIMITED,
     Behaviour.RATE_LIMITED_BARE,
@@ -70,6 +87,8 @@ class Scenario:
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     behaviour: Behaviour = Behaviour.NORMAL
     expect: str = TEXT
+    # For an error: a regular expression (re.search) the message must match, naming the cause.
+    cause: str = ""
     model: str = "gpt-3.5-turbo"
     # Arguments the emulators need and a live upstream must not get (the live call finds its own).
     emulator_kwargs: Mapping[str, Any] = field(default_factory=dict)
@@ -112,6 +131,7 @@ def _faults(
             kwargs=base,
             behaviour=behaviour,
             expect=FAULT_OUTCOMES[behaviour],
+            cause=FAULT_CAUSES.get(behaviour, ""),
             **common,
         )
         for behaviour in behaviours
@@ -148,6 +168,7 @@ def _openai_compatible(provider: str, base: Mapping[str, Any]) -> list[Scenario]
                 kwargs=base,
                 behaviour=behaviour,
                 expect=FAULT_OUTCOMES[behaviour],
+                cause=FAULT_CAUSES.get(behaviour, ""),
             )
             for behaviour in (Behaviour.MALFORMED_JSON, Behaviour.WRONG_SHAPE)
         ),
