@@ -227,3 +227,12 @@ def load_text(text: str) -> CassetteData:
     from wiretape import loads
 
     return loads(text, cache=False)
+
+
+def test_metadata_a_caller_stores_is_sanitised_too() -> None:
+    data = CassetteData(
+        [interaction(headers=[("cookie", f"sid={COOKIE}")])],
+        metadata={"outcome": {"message": f"upstream said: bad cookie {COOKIE}", "chunks": [COOKIE]}},
+    )
+    text = dumps(sanitize(data, SecretRules()))
+    assert COOKIE not in text and "upstream said: bad cookie" in text

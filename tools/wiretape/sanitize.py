@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from typing import Any
 from urllib.parse import SplitResult, parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 from .bodies import is_form, parse_body
@@ -184,7 +185,7 @@ def sanitize(data: CassetteData, rules: SecretRules) -> CassetteData:
     placeholders = collect_secrets(data, rules)
     if not placeholders.mapping:
         return data
-    out = CassetteData(metadata=data.metadata)
+    out = CassetteData(metadata=_apply_values(data.metadata, placeholders))
     for interaction in data.interactions:
         request, response = interaction.request, interaction.response
         out.interactions.append(
@@ -203,6 +204,17 @@ def sanitize(data: CassetteData, rules: SecretRules) -> CassetteData:
             )
         )
     return out
+
+
+def _apply_values(value: Any, placeholders: Placeholders) -> Any:
+    """The metadata a caller stored (an outcome's message may quote a cookie) with secrets replaced."""
+    if isinstance(value, str):
+        return placeholders.apply(value)
+    if isinstance(value, dict):
+        return {key: _apply_values(item, placeholders) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_apply_values(item, placeholders) for item in value]
+    return value
 
 
 def _apply_headers(headers: Headers, placeholders: Placeholders) -> Headers:

@@ -108,7 +108,8 @@ class Family:
 
     def failure(self, request: Any, kind: str, message: str) -> Exception:
         error_class = getattr(self.module, kind, self.module.ReadError)
-        return error_class(f"(replayed) {message}", request=request)  # type: ignore[no-any-return]
+        # A recorded failure without a message (a bare ReadError) is replayed naming its kind.
+        return error_class(f"(replayed) {message or kind}", request=request)  # type: ignore[no-any-return]
 
     def kind(self, exc: BaseException) -> str | None:
         return failure_kind(self.module, exc)
