@@ -45,6 +45,7 @@ from .matching import (
     RequestIndex,
     RequestView,
     client_only,
+    client_patterns,
 )
 from .rules import SecretRules
 from .sanitize import mask_uri, sanitize
@@ -238,7 +239,7 @@ class Cassette:
                 lines.append(
                     f"  only headers that identify the client differ ({', '.join(client)}): the client "
                     f"changed (an upgrade, another machine); to replay anyway, "
-                    f"ignore_headers={sorted(set(client))!r}"
+                    f"ignore_headers={client_patterns(client)!r}"
                 )
                 return "\n".join(lines)
         lines.append(

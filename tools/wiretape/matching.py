@@ -235,6 +235,11 @@ def client_only(lines: Sequence[str]) -> list[str] | None:
     return None
 
 
+def client_patterns(names: Iterable[str]) -> list[str]:
+    """The :data:`CLIENT_HEADERS` entries (globs where they are) that cover ``names``."""
+    return sorted({next(p for p in CLIENT_HEADERS if fnmatch.fnmatch(name, p)) for name in names})
+
+
 def _field_order(name: str) -> tuple[int, str]:
     rank = {"method": 0, "scheme": 1, "host": 1, "port": 1, "path": 1}.get(name)
     if rank is None:
