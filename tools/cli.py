@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,12 +17,13 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from wiretape import CassetteFormatError, UnsafePathError, load
+from wiretape.file import write_atomically
 from wiretape.lint import Finding
 
 from .bench import DEFAULT_SIZES, render, write_json
 from .bench import run as run_benchmarks
-from .drift import drift as structural_drift
 from .emulators.behaviours import Behaviour
+from .junit import Timed, junit_xml
 from .lint import lint as lint_cassettes
 from .recording import (
     RecordResult,
@@ -32,6 +34,7 @@ from .recording import (
     upstreams,
     verify_scenario,
 )
+from .rerecord import compare
 from .scenarios import SCENARIOS, Scenario, UnknownTargetError, cassette_path, select
 
 DEFAULT_CASSETTES = "cassettes"
@@ -215,26 +218,45 @@ def record(ctx: Context, targets: tuple[str, ...], everything: bool, emulate: bo
 
 @main.command()
 @click.argument("targets", nargs=-1)
+@click.option(
+    "--junit",
+    "junit_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the results as JUnit XML (a testcase per scenario, classname the provider).",
+)
 @cassettes_option
 @click.pass_obj
-def verify(ctx: Context, targets: tuple[str, ...]) -> None:
+def verify(ctx: Context, targets: tuple[str, ...], junit_path: Path | None) -> None:
     """Replay the cassettes of TARGETS (default: all) offline; exit 1 on any failure."""
     scenarios = _scenarios(targets)
     root = ctx.existing_cassettes()
     failures = 0
+    timed: list[Timed] = []
     for provider in dict.fromkeys(scenario.provider for scenario in scenarios):
         chosen = [s for s in scenarios if s.provider == provider]
         table = _id_table(provider, "scenario", [s.id for s in chosen], "result", "outcome")
         for scenario in chosen:
+            started = time.perf_counter()
             result = verify_scenario(scenario, root)
+            timed.append(Timed(result, time.perf_counter() - started))
             failures += not result.ok
             outcome = result.outcome.summary() if result.outcome else ""
             verdict = "ok" if result.ok else "FAIL: " + "; ".join(result.problems)
             table.add_row(scenario.id, verdict, outcome)
         ctx.console.print(table)
     ctx.console.print(f"{len(scenarios) - failures} passed, {failures} failed")
+    if junit_path is not None:
+        _write_text(junit_path, junit_xml(timed))
+        ctx.console.print(f"JUnit XML written to {junit_path}")
     if failures:
         sys.exit(1)
+
+
+def _write_text(path: Path, content: str) -> None:
+    try:
+        write_atomically(path, content)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {path}: {error.strerror or error}") from None
 
 
 @main.command()
@@ -264,20 +286,13 @@ def diff(ctx: Context, targets: tuple[str, ...], emulate: bool) -> None:
             "drift against the committed cassettes", "scenario", [r.scenario.id for r in results], "drift"
         )
         for result in results:
-            committed_path = cassette_path(root, result.scenario.id)
-            if not result.ok:
-                table.add_row(result.scenario.id, f"not compared: {result.result}: {result.detail}")
+            check = compare(root, Path(scratch), result)
+            if not check.compared:
+                table.add_row(result.scenario.id, f"not compared: {check.reason}")
                 status = NOT_COMPARED
                 continue
-            try:
-                committed = load(committed_path)
-            except CassetteFormatError as error:
-                table.add_row(result.scenario.id, f"not compared: {error}")
-                status = NOT_COMPARED
-                continue
-            report = structural_drift(committed, load(cassette_path(Path(scratch), result.scenario.id)))
-            table.add_row(result.scenario.id, "\n".join(report) if report else "none")
-            if report and status == 0:
+            table.add_row(result.scenario.id, "\n".join(check.lines) if check.drifted else "none")
+            if check.drifted and status == 0:
                 status = 1
     ctx.console.print(table)
     ctx.console.print({0: "no drift", 1: "drift found", 2: "some scenarios could not be compared"}[status])
