@@ -16,7 +16,7 @@ from tools.cli import main
 from tools.scenarios import SCENARIOS, Scenario
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
-COMMANDS = ["record", "verify", "diff", "lint", "list"]
+COMMANDS = ["record", "verify", "diff", "lint", "list", "report"]
 
 
 def invoke(*args: str | Path) -> Result:

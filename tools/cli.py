@@ -6,6 +6,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,10 +35,15 @@ from .recording import (
     upstreams,
     verify_scenario,
 )
-from .rerecord import compare
+from .report import Mode
+from .report import build as build_report
+from .report_bench import BenchFileError, load_bench
+from .report_pages import write_report
+from .rerecord import DriftCheck, compare
 from .scenarios import SCENARIOS, Scenario, UnknownTargetError, cassette_path, select
 
 DEFAULT_CASSETTES = "cassettes"
+DEFAULT_REPORT = "contract-report"
 
 
 NOT_COMPARED = 2
@@ -297,6 +303,78 @@ def diff(ctx: Context, targets: tuple[str, ...], emulate: bool) -> None:
     ctx.console.print(table)
     ctx.console.print({0: "no drift", 1: "drift found", 2: "some scenarios could not be compared"}[status])
     sys.exit(status)
+
+
+def _fresh_checks(ctx: Context, root: Path, mode: Mode) -> dict[str, DriftCheck] | None:
+    """Re-record the catalogue into a scratch directory (as ``diff`` does) and compare; None: not asked."""
+    if mode == "cassettes":
+        return None
+    scenarios = list(SCENARIOS.values())
+    if mode == "live":
+        scenarios = _live_subset(ctx, scenarios, unreachable_status=NOT_COMPARED)
+    with tempfile.TemporaryDirectory(prefix="wiretape-report-") as scratch:
+        results = _record_all(ctx, scenarios, mode, Path(scratch))
+        return {result.scenario.id: compare(root, Path(scratch), result) for result in results}
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_REPORT,
+    show_default=True,
+    help="Directory of the report (index.html, one page per scenario); created if missing.",
+)
+@click.option(
+    "--cassettes-only",
+    "mode",
+    flag_value="cassettes",
+    default=True,
+    help="Replay the committed cassettes only; drift is not checked (the default, offline, seconds).",
+)
+@click.option(
+    "--emulate", "mode", flag_value="emulated", help="Also re-record against the emulators and show drift."
+)
+@click.option(
+    "--live", "mode", flag_value="live", help="Also re-record against the live services and show drift."
+)
+@click.option(
+    "--bench",
+    "bench_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A `python -m tools bench --json` file: add its table and a replay-time chart.",
+)
+@cassettes_option
+@click.pass_obj
+def report(ctx: Context, out: Path, mode: Mode, bench_path: Path | None) -> None:
+    """Write a static HTML report (no server, no external URL; opens from file://).
+
+    index.html: each provider's status (working, failing, stale) and declared
+    flags; a provider × scenario matrix (verdict, outcome as recorded, replay,
+    drift, source and age of the recording; the reasons in each cell's
+    tooltip); the benchmark with --bench. One page per scenario: the
+    sanitised exchanges, each stream's timeline, the drift. Exit status 0 when
+    written, whatever the verdicts (`verify` and `diff` are the gates).
+    """
+    started = time.perf_counter()
+    root = ctx.existing_cassettes()
+    if out.exists() and not out.is_dir():
+        raise click.UsageError(f"--out {out}: is a file; name a directory for the report")
+    try:
+        bench = load_bench(bench_path) if bench_path is not None else None
+    except BenchFileError as error:
+        raise click.UsageError(f"--bench {error}") from None
+    data = build_report(root, SCENARIOS.values(), checks=_fresh_checks(ctx, root, mode), mode=mode)
+    try:
+        pages = write_report(data, out, bench)
+    except OSError as error:
+        raise click.ClickException(f"cannot write the report to {out}: {error.strerror or error}") from None
+    size = sum(page.stat().st_size for page in pages)
+    verdicts = Counter(row.label.text for row in data.rows)
+    ctx.console.print(
+        f"{pages[0]}: {len(pages)} pages, {size / 1024:.0f} KiB, in {time.perf_counter() - started:.1f} s; "
+        + ", ".join(f"{count} {verdict}" for verdict, count in verdicts.items())
+    )
 
 
 @main.command()

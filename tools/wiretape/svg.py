@@ -7,7 +7,8 @@ from html import escape
 from .file import RecordedResponse
 from .show import Piece, timeline
 
-WIDTH = 760
+WIDTH = 1000
+TICKS = 5
 LEFT, RIGHT = 8, 16
 LANE_HEIGHT, LANE_GAP, TOP, AXIS = 14, 4, 22, 26
 MIN_BAR, MAX_BAR = 3.0, 48.0
@@ -55,9 +56,14 @@ def stream_timeline(response: RecordedResponse) -> str:
         f'<svg class="timeline" role="img" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}">',
         f"<title>{len(pieces)} chunk(s) over {_ms(end)}</title>",
         f'<line class="axis" x1="{LEFT}" y1="{axis_y}" x2="{WIDTH - RIGHT}" y2="{axis_y}"/>',
-        f'<text class="tick" x="{LEFT}" y="{height - 4}">0 ms</text>',
-        f'<text class="tick" x="{WIDTH - RIGHT}" y="{height - 4}" text-anchor="end">{_ms(span)}</text>',
     ]
+    for tick in range(TICKS + 1):
+        at = span * tick / TICKS
+        anchor = "start" if tick == 0 else "end" if tick == TICKS else "middle"
+        parts.append(
+            f'<line class="axis" x1="{x(at):.1f}" y1="{axis_y}" x2="{x(at):.1f}" y2="{axis_y + 4}"/>'
+            f'<text class="tick" x="{x(at):.1f}" y="{height - 4}" text-anchor="{anchor}">{_ms(at)}</text>'
+        )
     if response.status:
         headers_x = x(response.header_delay)
         parts += [
@@ -73,7 +79,8 @@ def stream_timeline(response: RecordedResponse) -> str:
             f"({_ms(piece.delay)} after the previous)</title></rect>"
         )
     if response.error is not None:
-        error_x = x(end)
+        # After the last chunk: a failure is recorded with the response, not with a time of its own.
+        error_x = max([x(end), *(left + width + 2 for left, width, _ in bars)])
         # The label goes on the side of the line where there is room for it.
         anchor, label_x = ("end", error_x - 3) if error_x > WIDTH / 2 else ("start", error_x + 3)
         what = escape(f"{response.error.kind}: {response.error.message}")
