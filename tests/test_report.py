@@ -1,9 +1,13 @@
-"""``python -m tools report``: the static HTML report, checked as XML in plain Python."""
+"""``python -m tools report``: the static HTML report, checked as XML in plain Python and in headless Chromium."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import struct
+import subprocess
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -223,3 +227,119 @@ def test_a_missing_or_wrong_bench_file_is_one_line(tmp_path: Path, content: str 
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- in a real browser
+
+# No network at all: the pages are loaded from file:// and must need nothing else.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    found = shutil.which("chromium")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        pytest.fail("chromium is not installed but can be: apt-get install -y chromium (.ci/run does it)")
+    pytest.skip("chromium is not installed and cannot be installed here (not root, or no apt-get)")
+
+
+def browse(chromium: str, profile: Path, *args: str) -> str:
+    done = subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+class Dom(HTMLParser):
+    """The rendered DOM as Chromium serialised it: elements in document order, each with its text."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__()
+        self.elements: list[tuple[str, dict[str, str], list[str]]] = []
+        self.open: list[list[str]] = []
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        texts: list[str] = []
+        self.elements.append((tag, {name: value or "" for name, value in attrs}, texts))
+        if tag not in {"meta", "br", "img", "input", "link", "hr", "col", "path", "line", "circle"}:
+            self.open.append(texts)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, {name: value or "" for name, value in attrs}, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open:
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for texts in self.open:
+            texts.append(data)
+
+    def find(self, tag: str, css: str) -> list[tuple[dict[str, str], str]]:
+        return [
+            (attrs, "".join(texts))
+            for name, attrs, texts in self.elements
+            if name == tag and css in attrs.get("class", "").split()
+        ]
+
+
+def test_chromium_renders_the_matrix_with_the_failing_scenario_marked(
+    report: Path, chromium: str, tmp_path: Path
+) -> None:
+    dom = Dom(browse(chromium, tmp_path / "profile", "--dump-dom", (report / "index.html").as_uri()))
+    rendered = dom.find("td", "cell")
+    assert len(rendered) == len(SCENARIOS)
+    failing = [text for attrs, text in rendered if "fail" in attrs["class"].split()]
+    assert len(failing) == 1 and failing[0].startswith("FAIL")
+    assert sum(text.startswith("ok") for _, text in rendered) == len(SCENARIOS) - 1
+    # Each cell's first element is its link: the failing one leads to the tampered scenario's page.
+    links = [
+        dom.elements[i + 1]
+        for i, (name, attrs, _) in enumerate(dom.elements)
+        if name == "td" and "cell" in attrs.get("class", "").split()
+    ]
+    assert sorted(attrs["href"] for _, attrs, _ in links) == sorted(f"{s}.html" for s in SCENARIOS)
+    assert [attrs["href"] for _, attrs, texts in links if "".join(texts).startswith("FAIL")] == [
+        f"{TAMPERED}.html"
+    ]
+
+
+def test_chromium_renders_one_bar_per_chunk(report: Path, chromium: str, tmp_path: Path) -> None:
+    scenario_id = "easychat/truncated"
+    page = (report / f"{scenario_id}.html").as_uri()
+    dom = Dom(browse(chromium, tmp_path / "profile", "--dump-dom", page))
+    data = wiretape.load(CASSETTES / f"{scenario_id}.yaml")
+    assert len(dom.find("rect", "chunk")) == sum(len(i.response.chunks) for i in data.interactions)
+    assert len(dom.find("line", "error")) == 1
+
+
+def test_chromium_takes_a_screenshot_beside_the_report(report: Path, chromium: str, tmp_path: Path) -> None:
+    screenshot = report / "index.png"
+    browse(
+        chromium,
+        tmp_path / "profile",
+        f"--screenshot={screenshot}",
+        "--window-size=1280,2000",
+        (report / "index.html").as_uri(),
+    )
+    header = screenshot.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", header[16:24]) == (1280, 2000)

@@ -15,7 +15,7 @@ STYLE = """
 nav { margin: 4px 0 8px; } nav a { margin-right: 14px; }
 .summary .badge { margin-right: 4px; } .summary span.count { margin-right: 14px; }
 table.matrix { width: 100%; table-layout: fixed; }
-table.matrix th:first-child, table.matrix td:first-child { width: 170px; }
+table.matrix thead th:first-child { width: 200px; } table.matrix tbody th { overflow-wrap: anywhere; }
 table.matrix td.cell { padding: 5px 8px; }
 table.matrix td.cell a { text-decoration: none; color: inherit; display: block; }
 table.matrix td.cell.fail { background: #fff5f5; } table.matrix td.cell.warn { background: #fffaf0; }
