@@ -266,31 +266,35 @@ def browse(chromium: str, profile: Path, *args: str) -> str:
     return done.stdout
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 class Dom(HTMLParser):
     """The rendered DOM as Chromium serialised it: elements in document order, each with its text."""
 
     def __init__(self, markup: str) -> None:
         super().__init__()
         self.elements: list[tuple[str, dict[str, str], list[str]]] = []
-        self.open: list[list[str]] = []
+        self.open: list[tuple[str, list[str]]] = []
         self.feed(markup)
         self.close()
+        assert self.open == [], f"unclosed: {[tag for tag, _ in self.open]}"
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         texts: list[str] = []
         self.elements.append((tag, {name: value or "" for name, value in attrs}, texts))
-        if tag not in {"meta", "br", "img", "input", "link", "hr", "col", "path", "line", "circle"}:
-            self.open.append(texts)
+        if tag not in VOID:
+            self.open.append((tag, texts))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.elements.append((tag, {name: value or "" for name, value in attrs}, []))
 
     def handle_endtag(self, tag: str) -> None:
-        if self.open:
-            self.open.pop()
+        assert self.open and self.open[-1][0] == tag, f"</{tag}> closes {self.open[-1:]}"
+        self.open.pop()
 
     def handle_data(self, data: str) -> None:
-        for texts in self.open:
+        for _, texts in self.open:
             texts.append(data)
 
     def find(self, tag: str, css: str) -> list[tuple[dict[str, str], str]]:
