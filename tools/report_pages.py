@@ -36,7 +36,7 @@ svg .point { fill: #fff; stroke-width: 2; } svg text.series-label { font-weight:
 
 def _page_path(row: ScenarioRow) -> str:
     """The scenario page, relative to the report's directory (ids are the catalogue's own, safe names)."""
-    return f"{row.scenario.provider.lower()}/{row.scenario.name}.html"
+    return f"{row.scenario.id}.html"
 
 
 def _outcome_kind(row: ScenarioRow) -> str:
