@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from tools.emulators.server import Exchange
 from tools.scenarios import SCENARIOS, Scenario
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
-COMMANDS = ["record", "verify", "diff", "lint", "list"]
+COMMANDS = ["record", "verify", "diff", "lint", "list", "report"]
 
 
 def invoke(*args: str | Path) -> Result:
@@ -116,6 +117,32 @@ def test_verify_passes_on_the_committed_cassettes_and_fails_on_a_tampered_one(ca
     result = invoke("--cassettes", cassettes, "verify", "chatgptes")
     assert result.exit_code == 1
     assert "FAIL: replay gave chunks" in result.output and "1 failed" in result.output
+
+
+def test_verify_junit_has_a_testcase_per_scenario_and_the_failure_with_its_problems(
+    cassettes: Path, tmp_path: Path
+) -> None:
+    path = cassettes / "chatgptes" / "async.yaml"
+    path.write_text(path.read_text().replace('"data": "You wrote: Hello', '"data": "You wrote: Hallo'))
+    report = tmp_path / "reports" / "junit.xml"
+    result = invoke("--cassettes", cassettes, "verify", "chatgptes", "equing", "--junit", report)
+    assert result.exit_code == 1
+    root = ET.parse(report).getroot()
+    cases = list(root.iter("testcase"))
+    chosen = [s for s in SCENARIOS.values() if s.provider in {"ChatGptEs", "Equing"}]
+    assert sorted((case.get("classname"), case.get("name")) for case in cases) == sorted(
+        (s.provider, s.name) for s in chosen
+    )
+    failed = [case for case in cases if case.find("failure") is not None]
+    assert [(case.get("classname"), case.get("name")) for case in failed] == [("ChatGptEs", "async")]
+    failure = failed[0].find("failure")
+    assert failure is not None and "replay gave chunks" in (failure.get("message") or "")
+    assert root.get("tests") == str(len(chosen)) and root.get("failures") == "1"
+
+
+def test_verify_junit_into_a_directory_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["verify", "equing", "--junit", str(tmp_path)])
+    assert result.exit_code == 2 and "is a directory" in result.output
 
 
 def test_verify_reports_a_corrupt_cassette_by_name(cassettes: Path) -> None:

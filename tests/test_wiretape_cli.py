@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import wiretape
+from tests.html_checks import external_urls, parse, text_of, with_class
 from wiretape import (
     CassetteData,
     Chunk,
@@ -149,3 +150,77 @@ def test_show_a_missing_or_broken_file_is_one_line(tmp_path: Path, content: str 
 def test_lint_works_on_a_copy_outside_the_repository(tmp_path: Path) -> None:
     shutil.copytree(CASSETTES / "aichat", tmp_path / "aichat")
     assert invoke("lint", tmp_path).exit_code == 0
+
+
+def test_show_html_writes_a_self_contained_page_with_one_bar_per_chunk(tmp_path: Path) -> None:
+    path = user_cassette(tmp_path / "a.yaml", chunks=4, error=True)
+    page = tmp_path / "out" / "a.html"
+    result = invoke("show", path, "--html", page)
+    assert result.exit_code == 0, result.output
+    root = parse(page)
+    assert external_urls(root) == []
+    assert len(with_class(root, "rect", "chunk")) == 4
+    assert len(with_class(root, "line", "headers")) == 1
+    (error,) = with_class(root, "line", "error")
+    assert text_of(error) == "ReadError: connection reset"
+    assert "GET https://api.example.test/v1/things" in text_of(root)
+
+
+def test_show_html_draws_no_bar_for_a_response_that_never_came(tmp_path: Path) -> None:
+    data = CassetteData(
+        interactions=[
+            Interaction(
+                RecordedRequest("POST", "https://api.example.test/", [], b"{}"),
+                RecordedResponse(0, "", [], b"", error=RecordedFailure("ConnectError", "refused")),
+            )
+        ]
+    )
+    path = tmp_path / "refused.yaml"
+    path.write_text(dumps(data))
+    assert invoke("show", path, "--html", tmp_path / "refused.html").exit_code == 0
+    root = parse(tmp_path / "refused.html")
+    assert with_class(root, "rect", "chunk") == [] and with_class(root, "line", "headers") == []
+    assert len(with_class(root, "line", "error")) == 1
+
+
+def test_show_html_shows_recorded_markup_as_text(tmp_path: Path) -> None:
+    body = b"<script>alert('x')</script><img src=https://evil.test/x.png>\x00"
+    data = CassetteData(
+        interactions=[
+            Interaction(
+                RecordedRequest(
+                    "GET", "https://api.example.test/<b>", [("x-note", '"><script>1</script>')], b""
+                ),
+                RecordedResponse(
+                    200, "OK", [("content-type", "text/html")], body, chunks=[Chunk(len(body), 0.0)]
+                ),
+            )
+        ],
+        metadata={"note": "<script>2</script>"},
+    )
+    path = tmp_path / "hostile.yaml"
+    path.write_text(dumps(data))
+    assert invoke("show", path, "--html", tmp_path / "hostile.html").exit_code == 0
+    root = parse(tmp_path / "hostile.html")
+    assert list(root.iter("script")) == [] and list(root.iter("img")) == [] and list(root.iter("b")) == []
+    assert external_urls(root) == []
+    shown = text_of(root)
+    assert "<script>alert('x')</script><img src=https://evil.test/x.png>\\x00" in shown
+    assert '"><script>1</script>' in shown and "<script>2</script>" in shown
+
+
+def test_show_html_into_a_directory_is_one_line(tmp_path: Path) -> None:
+    path = user_cassette(tmp_path / "a.yaml")
+    result = invoke("show", path, "--html", tmp_path)
+    assert result.exit_code == 2
+    assert "is a directory" in result.output and "Traceback" not in result.output
+
+
+def test_show_html_of_every_committed_cassette_is_well_formed(tmp_path: Path) -> None:
+    for path in sorted(CASSETTES.rglob("*.yaml")):
+        page = tmp_path / f"{path.parent.name}-{path.stem}.html"
+        assert invoke("show", path, "--html", page).exit_code == 0
+        root = parse(page)
+        chunks = sum(len(interaction.response.chunks) for interaction in wiretape.load(path).interactions)
+        assert len(with_class(root, "rect", "chunk")) == chunks, path
+        assert external_urls(root) == [], path

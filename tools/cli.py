@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,12 +18,13 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from wiretape import CassetteFormatError, UnsafePathError, load
+from wiretape.file import write_atomically
 from wiretape.lint import Finding
 
 from .bench import DEFAULT_SIZES, render, write_json
 from .bench import run as run_benchmarks
-from .drift import drift as structural_drift
 from .emulators.behaviours import Behaviour
+from .junit import Timed, junit_xml
 from .lint import lint as lint_cassettes
 from .recording import (
     RecordResult,
@@ -32,9 +35,15 @@ from .recording import (
     upstreams,
     verify_scenario,
 )
+from .report import Mode
+from .report import build as build_report
+from .report_bench import BenchFileError, load_bench
+from .report_pages import write_report
+from .rerecord import DriftCheck, compare
 from .scenarios import SCENARIOS, Scenario, UnknownTargetError, cassette_path, select
 
 DEFAULT_CASSETTES = "cassettes"
+DEFAULT_REPORT = "contract-report"
 
 
 NOT_COMPARED = 2
@@ -230,26 +239,45 @@ def _verb(result: RecordResult) -> str:
 
 @main.command()
 @click.argument("targets", nargs=-1)
+@click.option(
+    "--junit",
+    "junit_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the results as JUnit XML (a testcase per scenario, classname the provider).",
+)
 @cassettes_option
 @click.pass_obj
-def verify(ctx: Context, targets: tuple[str, ...]) -> None:
+def verify(ctx: Context, targets: tuple[str, ...], junit_path: Path | None) -> None:
     """Replay the cassettes of TARGETS (default: all) offline; exit 1 on any failure."""
     scenarios = _scenarios(targets)
     root = ctx.existing_cassettes()
     failures = 0
+    timed: list[Timed] = []
     for provider in dict.fromkeys(scenario.provider for scenario in scenarios):
         chosen = [s for s in scenarios if s.provider == provider]
         table = _id_table(provider, "scenario", [s.id for s in chosen], "result", "outcome")
         for scenario in chosen:
+            started = time.perf_counter()
             result = verify_scenario(scenario, root)
+            timed.append(Timed(result, time.perf_counter() - started))
             failures += not result.ok
             outcome = result.outcome.summary() if result.outcome else ""
             verdict = "ok" if result.ok else "FAIL: " + "; ".join(result.problems)
             table.add_row(scenario.id, verdict, outcome)
         ctx.console.print(table)
     ctx.console.print(f"{len(scenarios) - failures} passed, {failures} failed")
+    if junit_path is not None:
+        _write_text(junit_path, junit_xml(timed))
+        ctx.console.print(f"JUnit XML written to {junit_path}")
     if failures:
         sys.exit(1)
+
+
+def _write_text(path: Path, content: str) -> None:
+    try:
+        write_atomically(path, content)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {path}: {error.strerror or error}") from None
 
 
 @main.command()
@@ -281,33 +309,100 @@ def diff(ctx: Context, targets: tuple[str, ...], emulate: bool) -> None:
         scenarios = _live_subset(ctx, scenarios, unreachable_status=NOT_COMPARED)
     with tempfile.TemporaryDirectory(prefix="wiretape-diff-") as scratch:
         results = _record_all(ctx, scenarios, source, Path(scratch), keep_unexpected=True)
-        statuses = [_report_drift(result, root, Path(scratch)) for result in results]
+        statuses = [
+            _report_drift(result.scenario.id, compare(root, Path(scratch), result)) for result in results
+        ]
     status = max(statuses, default=0)
     click.echo({0: "no drift", 1: "drift found", 2: "some scenarios could not be compared"}[status])
     sys.exit(status)
 
 
-def _report_drift(result: RecordResult, root: Path, scratch: Path) -> int:
+def _report_drift(scenario_id: str, check: DriftCheck) -> int:
     """Print one scenario's drift (one line each, unwrapped); its exit status."""
-    scenario_id = result.scenario.id
-    if result.result == "crashed":
-        click.echo(f"{scenario_id}: not compared: {result.detail}")
+    if not check.compared:
+        click.echo(f"{scenario_id}: not compared: {check.reason}")
         return NOT_COMPARED
-    try:
-        committed = load(cassette_path(root, scenario_id))
-    except (CassetteFormatError, UnsafePathError) as error:
-        click.echo(f"{scenario_id}: not compared: {error}")
-        return NOT_COMPARED
-    report = structural_drift(committed, load(cassette_path(scratch, scenario_id)))
-    if result.ok and not report:
+    if not check.drifted:
         click.echo(f"{scenario_id}: no drift")
         return 0
     click.echo(f"{scenario_id}: drift")
-    if not result.ok:
-        click.echo(f"  refused: {result.detail}")
-    for position, line in enumerate(report):
+    if check.refused:
+        click.echo(f"  refused: {check.refused}")
+    for position, line in enumerate(check.lines):
         click.echo(f"  {'first difference: ' if position == 0 else ''}{line}")
     return 1
+
+
+def _fresh_checks(ctx: Context, root: Path, mode: Mode) -> dict[str, DriftCheck] | None:
+    """Re-record the catalogue into a scratch directory (as ``diff`` does) and compare; None: not asked."""
+    if mode == "cassettes":
+        return None
+    scenarios = list(SCENARIOS.values())
+    if mode == "live":
+        scenarios = _live_subset(ctx, scenarios, unreachable_status=NOT_COMPARED)
+    with tempfile.TemporaryDirectory(prefix="wiretape-report-") as scratch:
+        results = _record_all(ctx, scenarios, mode, Path(scratch), keep_unexpected=True)
+        return {result.scenario.id: compare(root, Path(scratch), result) for result in results}
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_REPORT,
+    show_default=True,
+    help="Directory of the report (index.html, one page per scenario); created if missing.",
+)
+@click.option(
+    "--cassettes-only",
+    "mode",
+    flag_value="cassettes",
+    default=True,
+    help="Replay the committed cassettes only; drift is not checked (the default, offline, seconds).",
+)
+@click.option(
+    "--emulate", "mode", flag_value="emulated", help="Also re-record against the emulators and show drift."
+)
+@click.option(
+    "--live", "mode", flag_value="live", help="Also re-record against the live services and show drift."
+)
+@click.option(
+    "--bench",
+    "bench_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A `python -m tools bench --json` file: add its table and a replay-time chart.",
+)
+@cassettes_option
+@click.pass_obj
+def report(ctx: Context, out: Path, mode: Mode, bench_path: Path | None) -> None:
+    """Write a static HTML report (no server, no external URL; opens from file://).
+
+    index.html: each provider's status (working, failing, stale) and declared
+    flags; a provider × scenario matrix (verdict, outcome as recorded, replay,
+    drift, source and age of the recording; the reasons in each cell's
+    tooltip); the benchmark with --bench. One page per scenario: the
+    sanitised exchanges, each stream's timeline, the drift. Exit status 0 when
+    written, whatever the verdicts (`verify` and `diff` are the gates).
+    """
+    started = time.perf_counter()
+    root = ctx.existing_cassettes()
+    if out.exists() and not out.is_dir():
+        raise click.UsageError(f"--out {out}: is a file; name a directory for the report")
+    try:
+        bench = load_bench(bench_path) if bench_path is not None else None
+    except BenchFileError as error:
+        raise click.UsageError(f"--bench {error}") from None
+    data = build_report(root, SCENARIOS.values(), checks=_fresh_checks(ctx, root, mode), mode=mode)
+    try:
+        pages = write_report(data, out, bench)
+    except OSError as error:
+        raise click.ClickException(f"cannot write the report to {out}: {error.strerror or error}") from None
+    size = sum(page.stat().st_size for page in pages)
+    verdicts = Counter(row.label.text for row in data.rows)
+    ctx.console.print(
+        f"{pages[0]}: {len(pages)} pages, {size / 1024:.0f} KiB, in {time.perf_counter() - started:.1f} s; "
+        + ", ".join(f"{count} {verdict}" for verdict, count in verdicts.items())
+    )
 
 
 @main.command()

@@ -101,7 +101,7 @@ def targets(report: Report, sizes: tuple[int, ...]) -> list[Target]:
     return found
 
 
-def _seconds(value: float) -> str:
+def duration(value: float) -> str:
     if math.isnan(value):
         return "-"
     if value < 1e-3:
@@ -120,11 +120,11 @@ def render(report: Report, console: Console) -> None:
         ratio = ""
         if ours is not None and ours is not figure and figure.times and ours.times:
             ratio = f"{figure.median / ours.median:.2f}x"
-        spread = f"{_seconds(min(figure.times))}–{_seconds(max(figure.times))}" if figure.times else "-"
+        spread = f"{duration(min(figure.times))}–{duration(max(figure.times))}" if figure.times else "-"
         table.add_row(
             figure.case,
             figure.tool,
-            _seconds(figure.median),
+            duration(figure.median),
             spread,
             str(len(figure.times)),
             ratio,
@@ -154,4 +154,4 @@ def write_json(report: Report, path: Path) -> None:
     path.write_text(json.dumps(document, indent=2, allow_nan=True) + "\n")
 
 
-__all__ = ["DEFAULT_SIZES", "Figure", "Report", "Target", "render", "run", "write_json"]
+__all__ = ["DEFAULT_SIZES", "Figure", "Report", "Target", "duration", "render", "run", "write_json"]

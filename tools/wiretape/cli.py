@@ -13,7 +13,8 @@ import click
 
 from . import __version__
 from .errors import CassetteFormatError
-from .file import load
+from .file import load, write_atomically
+from .html import cassette_page
 from .lint import MAX_BODY_BYTES, NoSuchPathError, detect_secrets_available, lint_paths
 from .show import render
 
@@ -71,9 +72,17 @@ def lint(paths: tuple[Path, ...], max_body: int, use_detect_secrets: bool) -> No
 @click.option(
     "--chunks/--no-chunks", default=True, show_default=True, help="Show each stream's chunk timeline."
 )
-def show(cassette: Path, chunks: bool) -> None:
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path),
+    help="Write a self-contained HTML page instead: requests, responses, each stream's SVG timeline.",
+)
+def show(cassette: Path, chunks: bool, html_path: Path | None) -> None:
     """Show a CASSETTE: one row per interaction, then each streamed response's chunks
     (arrival time from the request, size, pause before it) and the error that ended it."""
+    if html_path is not None and html_path.is_dir():
+        raise click.UsageError(f"--html {html_path}: is a directory; name the page's file")
     if not cassette.exists():
         raise click.UsageError(f"{cassette}: no such file")
     try:
@@ -81,5 +90,13 @@ def show(cassette: Path, chunks: bool) -> None:
     except CassetteFormatError as error:
         click.echo(f"error: {error}", err=True)
         raise SystemExit(USAGE_ERROR) from None
+    if html_path is not None:
+        try:
+            write_atomically(html_path, cassette_page(cassette.name, data))
+        except OSError as error:
+            click.echo(f"error: cannot write {html_path}: {error.strerror or error}", err=True)
+            raise SystemExit(USAGE_ERROR) from None
+        click.echo(f"{html_path}: {len(data.interactions)} interaction(s)")
+        return
     for line in render(cassette, data, chunks=chunks):
         click.echo(line)
