@@ -27,8 +27,7 @@ from tools.scenarios import SCENARIOS
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes"
 TAMPERED = "chatgptes/async"
 HOSTILE = "aichat/challenge"
-NOSCRIPT = "<noscript>Enable JavaScript and cookies to continue</noscript>"
-SCRIPT = "<script>alert('from the cassette')</script>".ljust(len(NOSCRIPT))
+SCRIPT = "<script>alert('from the cassette')</script>"
 LABELS = {"ok", "FAIL", "drift", "not compared"}
 
 
@@ -40,9 +39,10 @@ def tamper(cassettes: Path) -> None:
     """Break one scenario's replay (same length, so the chunk sizes still add up) and plant markup in another."""
     path = cassettes / f"{TAMPERED}.yaml"
     path.write_text(path.read_text().replace('"data": "You wrote: Hello', '"data": "You wrote: Hallo'))
+    # Markup where verify does not look (a response header no provider reads), so the scenario still passes.
     hostile = cassettes / f"{HOSTILE}.yaml"
-    assert NOSCRIPT in hostile.read_text()
-    hostile.write_text(hostile.read_text().replace(NOSCRIPT, SCRIPT))
+    assert "      - cloudflare\n" in hostile.read_text()
+    hostile.write_text(hostile.read_text().replace("      - cloudflare\n", f'      - "{SCRIPT}"\n', 1))
 
 
 def bench_file(path: Path) -> Path:
@@ -150,7 +150,7 @@ def test_providers_show_a_derived_status_and_their_declared_flags(report: Path) 
     index = parse(report / "index.html")
     (table,) = with_class(index, "table", "providers")
     rows = {text_of(row[0]): row for row in table.iter("tr") if row[0].tag == "td"}
-    assert set(rows) == {provider.__name__ for provider in providers.all()}
+    assert set(rows) == {provider.__name__ for provider in providers.all_providers()}
     statuses = {name: text_of(row[1]) for name, row in rows.items()}
     assert statuses.pop("ChatGptEs") == "failing"
     assert set(statuses.values()) == {"working"}
