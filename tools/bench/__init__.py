@@ -84,6 +84,13 @@ def targets(report: Report, sizes: tuple[int, ...]) -> list[Target]:
             "per-request replay / respx", report, ("per request", "wiretape"), ("per request", "respx"), 1.0
         ),
         _ratio_target(
+            "per-request replay, match_on configured / respx",
+            report,
+            ("per request", "wiretape, match_on configured"),
+            ("per request", "respx"),
+            1.0,
+        ),
+        _ratio_target(
             "open + 1 request / vcrpy",
             report,
             ("open + 1 request", "wiretape"),

@@ -110,6 +110,19 @@ def per_request(report: Report, workdir: Path, runs: int, size: int = 200) -> No
                 client.post(URL, json=question(index)).read()
             return (time.perf_counter() - started) / size
 
+    def ours_configured() -> float:
+        # A user's configuration: vcrpy-like URL matching plus the body, client headers ignored.
+        with (
+            Cassette(
+                path, match_on=("method", "path", "query", "body"), ignore_headers=("user-agent", "x-*")
+            ),
+            httpx.Client() as client,
+        ):
+            started = time.perf_counter()
+            for index in range(size):
+                client.post(URL, json=question(index)).read()
+            return (time.perf_counter() - started) / size
+
     def respx_one_route() -> float:
         import respx
 
@@ -135,11 +148,22 @@ def per_request(report: Report, workdir: Path, runs: int, size: int = 200) -> No
     note = f"mean over {size} requests, cassette or mock already open"
     # The two cheap ones run many times, interleaved, so that a slow moment of the machine hits both.
     ours_times: list[float] = []
+    configured_times: list[float] = []
     respx_times: list[float] = []
     for _ in range(runs * 5):
         ours_times += repeat(ours, 1)
+        configured_times += repeat(ours_configured, 1)
         respx_times += repeat(respx_one_route, 1)
     report.add(Figure("per request", "wiretape", ours_times, unit="s/request", note=note))
+    report.add(
+        Figure(
+            "per request",
+            "wiretape, match_on configured",
+            configured_times,
+            unit="s/request",
+            note=note + "; match_on=(method, path, query, body), ignore_headers=(user-agent, x-*)",
+        )
+    )
     report.add(Figure("per request", "respx", respx_times, unit="s/request", note=note + "; one route"))
     report.add(Figure("per request", "vcrpy", repeat(vcrpy_open, runs), unit="s/request", note=note))
 

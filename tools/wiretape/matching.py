@@ -262,7 +262,8 @@ class RequestIndex:
         position = len(self._views)
         self._views.append(view)
         key = match_key(view, self.config)
-        self._keys_by_exact.setdefault(exact_key(view), key)
+        lowered = [(name.lower(), value) for name, value in view.headers]
+        self._keys_by_exact.setdefault(exact_key(RequestView(view.method, view.uri, lowered, view.body)), key)
         self._unplayed.setdefault(key, deque()).append(position)
         return position
 
@@ -325,6 +326,7 @@ class RequestIndex:
 
 
 def exact_key(view: RequestView) -> Key:
-    """The request byte for byte (header names lower-case): equal ones have equal match keys,
-    so on replay the key is found without computing it."""
-    return (view.method, view.uri, tuple((name.lower(), value) for name, value in view.headers), view.body)
+    """The request byte for byte: equal ones have equal match keys, so on replay the key is found
+    without computing it. Header names must be lower-case (adapters give them so; the index lowers
+    the recorded ones once), whatever capitalisation the recording stored."""
+    return (view.method, view.uri, tuple(view.headers), view.body)

@@ -16,7 +16,8 @@ Where a test's cassette lives:
 
 Record mode, highest precedence first: ``--record-mode`` on the command line;
 the marker's ``mode=``; ``cassette_options()["mode"]``; ``none`` (replay only).
-Other cassette options: the marker's keywords over ``cassette_options``.
+Other cassette options (``match_on``, ``ignore_headers``, ``rules``…): the marker's keywords over the
+``cassette_options`` fixture over the ``wiretape_match_on`` / ``wiretape_ignore_headers`` ini options.
 
 The network: a test whose cassette only replays runs with the network blocked
 (loopback and ``--allowed-hosts`` excepted); ``--block-network`` blocks it for
@@ -42,6 +43,8 @@ from .naming import contained, safe_file_name, with_suffix
 from .netguard import block_network
 
 CASSETTE_DIR_INI = "wiretape_cassette_dir"
+MATCH_ON_INI = "wiretape_match_on"
+IGNORE_HEADERS_INI = "wiretape_ignore_headers"
 DEFAULT_DIRECTORY = "cassettes"
 
 
@@ -74,6 +77,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "directory of the cassettes, relative to the rootdir (default: cassettes/ beside each test module)",
         default=None,
     )
+    parser.addini(
+        MATCH_ON_INI, "matchers every cassette compares (default: method uri headers body)", "linelist"
+    )
+    parser.addini(IGNORE_HEADERS_INI, "headers (names or globs) no cassette compares", "linelist")
 
 
 def _add_shared_option(group: Any, name: str, **attributes: Any) -> None:
@@ -134,7 +141,7 @@ def cassette(
 ) -> Iterator[Cassette]:
     """The test's active cassette (see the plugin's docstring for its path, mode and network rules)."""
     marker = request.node.get_closest_marker("cassette")
-    options = {**cassette_options, **(marker.kwargs if marker else {})}
+    options = {**_ini_options(request.config), **cassette_options, **(marker.kwargs if marker else {})}
     explicit = request.config.getoption("record_mode")
     mode = RecordMode.parse(explicit or options.pop("mode", RecordMode.NONE))
     options.pop("mode", None)
@@ -142,6 +149,16 @@ def cassette(
     active = Cassette(path, mode=mode, **options)
     with _guard(request, blocked=not active.will_record), active:
         yield active
+
+
+def _ini_options(config: pytest.Config) -> dict[str, Any]:
+    """The project-wide matching options of the ini file, as cassette keywords."""
+    options: dict[str, Any] = {}
+    if config.getini(MATCH_ON_INI):
+        options["match_on"] = list(config.getini(MATCH_ON_INI))
+    if config.getini(IGNORE_HEADERS_INI):
+        options["ignore_headers"] = list(config.getini(IGNORE_HEADERS_INI))
+    return options
 
 
 def _cassette_path(
