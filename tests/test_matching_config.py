@@ -81,10 +81,10 @@ def test_a_custom_matcher_refuses_by_raising_and_its_reason_reaches_the_miss() -
     index = RequestIndex(config)
     index.add(RECORDED)
     other = DIFFERING["headers"]
-    assert index.take(index.key_of(other), other) is None
+    assert index.take(other) is None
     nearest = index.nearest(other)
     assert nearest is not None and nearest[1] == ["same_trace: x-trace differs"]
-    assert index.take(index.key_of(DIFFERING["query"]), DIFFERING["query"]) == 0
+    assert index.take(DIFFERING["query"]) == 0
 
 
 def test_unknown_matcher_names_are_refused_listing_the_known_ones() -> None:
@@ -171,3 +171,36 @@ def test_configured_matching_from_the_marker_fixture_and_ini(pytester: pytest.Py
         (pytester.path / "cassettes" / "test_cfg" / name).write_text("version: 1\ninteractions: []\n")
     (pytester.path / "cassettes" / "m.yaml").write_text("version: 1\ninteractions: []\n")
     pytester.runpytest_inprocess("-q", "-p", "no:asyncio").assert_outcomes(passed=3)
+
+
+def test_the_fast_path_finds_a_recording_stored_with_capitalised_names_and_no_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wiretape import matching
+
+    recorded = RequestView(
+        "POST",
+        "https://a.test/v1",
+        [("Content-Type", "application/json"), ("User-Agent", "x/1")],
+        b'{"big": 1}',
+    )
+    live = RequestView(
+        "POST",
+        "https://a.test/v1",
+        [
+            ("host", "a.test"),
+            ("content-type", "application/json"),
+            ("user-agent", "x/1"),
+            ("content-length", "10"),
+        ],
+        b'{"big": 1}',
+    )
+    index = RequestIndex(MatchConfig())
+    index.add(recorded)
+    computed: list[RequestView] = []
+    real_match_key = matching.match_key
+    monkeypatch.setattr(
+        matching, "match_key", lambda view, config: computed.append(view) or real_match_key(view, config)
+    )
+    assert index.take(live) == 0
+    assert computed == []  # no body parsed, no key computed: found byte for byte

@@ -33,6 +33,7 @@ def run(
             ("replay scaling", lambda: cases.replay_scaling(report, directory, list(sizes), runs, vcrpy_cap)),
             ("per-request replay", lambda: cases.per_request(report, directory, runs, min(200, max(sizes)))),
             ("streamed replay", lambda: cases.streamed_replay(report, directory, runs)),
+            ("big bodies", lambda: cases.big_bodies(report, directory, runs)),
             ("recording overhead", lambda: cases.recording_overhead(report, directory, runs)),
             ("imports", lambda: cases.imports(report, runs)),
         ]
@@ -96,6 +97,26 @@ def targets(report: Report, sizes: tuple[int, ...]) -> list[Target]:
             ("open + 1 request", "wiretape"),
             ("open + 1 request", "vcrpy"),
             0.5,
+        ),
+        *(
+            target
+            for name in ("1 MB JSON request", "10 MB JSON request", "10 MB streamed answer")
+            for target in (
+                _ratio_target(
+                    f"{name} / vcrpy",
+                    report,
+                    (f"replay, {name}", "wiretape"),
+                    (f"replay, {name}", "vcrpy"),
+                    0.5,
+                ),
+                _ratio_target(
+                    f"{name} / respx",
+                    report,
+                    (f"replay, {name}", "wiretape"),
+                    (f"replay, {name}", "respx"),
+                    1.2,
+                ),
+            )
         ),
         _ratio_target(
             "tee: time to first chunk, recording / not",

@@ -20,7 +20,7 @@ from wiretape import Cassette
 
 from ..emulators import emulated_upstreams
 from ..emulators.server import Exchange, LoopbackServer
-from .data import URL, post_cassette, question, sse_events
+from .data import URL, big_body_cassette, big_json, post_cassette, question, sse_events
 from .measure import Figure, Report, repeat
 
 STREAM_EVENTS = 200
@@ -242,6 +242,96 @@ def streamed_replay(report: Report, workdir: Path, runs: int) -> None:
     note = f"{STREAM_EVENTS} events, {STREAM_EVENTS} chunks, through EasyChat (sync stream)"
     report.add(Figure("streamed replay", "wiretape", repeat(ours, runs * 3), note=note))
     report.add(Figure("streamed replay", "respx", repeat(respx_same_bytes, runs * 3), note=note))
+
+
+# ---------------------------------------------------------------- 3b. big bodies
+
+
+def big_bodies(report: Report, workdir: Path, runs: int) -> None:
+    """Open + replay one request with a 1 MB or 10 MB JSON body, and a 10 MB streamed answer."""
+    import respx
+    import vcr
+
+    small = [b'{"ok": true}']
+    cases = {
+        "1 MB JSON request": (big_json(1), small),
+        "10 MB JSON request": (big_json(10), small),
+        # An answer streamed as text (an LLM's events), as this field's streams are.
+        "10 MB streamed answer": (
+            b'{"q": 1}',
+            [f"data: {index:06d} ".encode() * 750 for index in range(1000)],
+        ),
+    }
+    client = httpx.Client()
+    for name, (body, pieces) in cases.items():
+        path = workdir / f"big-{name.replace(' ', '-')}.yaml"
+        big_body_cassette(path, body, pieces)
+        answer = b"".join(pieces)
+
+        def ours(path: Path = path, body: bytes = body, answer: bytes = answer) -> None:
+            with Cassette(path):
+                assert (
+                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
+                    == answer
+                )
+
+        def theirs(path: Path = path, body: bytes = body, answer: bytes = answer) -> None:
+            with vcr.use_cassette(str(path), record_mode="none", match_on=["method", "uri", "body"]):
+                assert (
+                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
+                    == answer
+                )
+
+        def mocked(pieces: list[bytes] = pieces, body: bytes = body, answer: bytes = answer) -> None:
+            class Pieces(httpx.SyncByteStream):
+                def __iter__(self) -> Iterator[bytes]:
+                    yield from pieces
+
+            with respx.mock(using="httpx") as router:
+                router.post(URL).mock(side_effect=lambda request: httpx.Response(200, stream=Pieces()))
+                assert (
+                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
+                    == answer
+                )
+
+        def ours_open(path: Path = path, body: bytes = body, answer: bytes = answer) -> float:
+            with Cassette(path, allow_repeats=True):
+                started = time.perf_counter()
+                assert (
+                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
+                    == answer
+                )
+                return time.perf_counter() - started
+
+        def mocked_open(pieces: list[bytes] = pieces, body: bytes = body, answer: bytes = answer) -> float:
+            class Pieces(httpx.SyncByteStream):
+                def __iter__(self) -> Iterator[bytes]:
+                    yield from pieces
+
+            with respx.mock(using="httpx") as router:
+                # Matched on the body too, as the cassette matches it.
+                router.post(URL, content=body).mock(
+                    side_effect=lambda request: httpx.Response(200, stream=Pieces())
+                )
+                started = time.perf_counter()
+                assert (
+                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
+                    == answer
+                )
+                return time.perf_counter() - started
+
+        case = f"replay, {name}"
+        note = "open + one request; the cassette parsed once before (the parse cache is warm, as in a suite)"
+        report.add(Figure(case, "wiretape", repeat(ours, runs * 3), note=note))
+        report.add(Figure(case, "vcrpy", repeat(theirs, runs), note="match_on method, uri, body"))
+        open_case = f"one request, {name}"
+        report.add(
+            Figure(open_case, "wiretape", repeat(ours_open, runs * 3), note="the cassette already open")
+        )
+        report.add(
+            Figure(open_case, "respx", repeat(mocked_open, runs * 3), note="the same bytes from a route")
+        )
+    client.close()
 
 
 # ---------------------------------------------------------------- 4. recording overhead

@@ -49,3 +49,30 @@ def sse_events(count: int) -> list[bytes]:
         for index in range(count - 2)
     ]
     return [*events, b"data: [DONE]\n\n"]
+
+
+def big_json(megabytes: int) -> bytes:
+    """A JSON request body of about ``megabytes`` MB: a base64 image, as a vision request holds."""
+    image = ("iVBORw0KGgo" * (megabytes * 100_000))[: megabytes * 1_000_000]
+    return json.dumps({"model": "m", "messages": [{"role": "user", "content": image}]}).encode()
+
+
+def big_body_cassette(path: Path, body: bytes, pieces: list[bytes]) -> None:
+    """One POST of ``body`` (exactly as httpx sends it) answered by ``pieces``, stored as wiretape would."""
+    from wiretape.file import Chunk
+
+    with httpx.Client() as client:
+        request = client.build_request(
+            "POST", URL, content=body, headers={"content-type": "application/json"}
+        )
+    response = RecordedResponse(
+        status=200,
+        reason="OK",
+        headers=[("content-type", "application/octet-stream")],
+        body=b"".join(pieces),
+        chunks=[Chunk(len(piece), 0.0) for piece in pieces],
+    )
+    interaction = Interaction(
+        RecordedRequest("POST", URL, request.headers.multi_items(), request.content), response
+    )
+    write_atomically(path, dumps(CassetteData(interactions=[interaction])))

@@ -40,7 +40,6 @@ from .file import (
 from .matching import (
     DEFAULT_MATCH_ON,
     CustomMatcher,
-    Key,
     MatchConfig,
     RequestIndex,
     RequestView,
@@ -105,6 +104,7 @@ class Cassette:
         self._replaying = True
         self._recording = False
         self._bypassed: ClientNotInterceptedError | None = None
+        self._plans: dict[int, intercept.ReplayPlan] = {}
 
     # ------------------------------------------------------------ lifecycle
 
@@ -179,13 +179,12 @@ class Cassette:
         """The recording that answers ``request``; None when it is to be sent and recorded."""
         if not self._replaying:
             return None
-        key = self.index.key_of(request)
-        position = self.index.take(key, request)
+        position = self.index.take(request)
         if position is not None:
             self.played += 1
             return self.data.interactions[position].response
         if not self._recording:
-            raise CassetteMissError(self._miss_message(request, key))
+            raise CassetteMissError(self._miss_message(request))
         return None
 
     def begin(self, request: RequestView) -> intercept.Recording:
@@ -203,7 +202,13 @@ class Cassette:
         return intercept.Recording(response, keep)
 
     def replay_plan(self, recorded: RecordedResponse) -> intercept.ReplayPlan:
-        return intercept.replay_plan(recorded, realtime=self.realtime, rechunk=self.rechunk)
+        # Cut once per recording: a repeated replay of a large body does not copy it again.
+        plan = self._plans.get(id(recorded))
+        if plan is None:
+            plan = self._plans[id(recorded)] = intercept.replay_plan(
+                recorded, realtime=self.realtime, rechunk=self.rechunk
+            )
+        return plan
 
     def client_bypassed(self, target: str) -> ClientNotInterceptedError:
         error = bypass.error(target)
@@ -212,13 +217,13 @@ class Cassette:
 
     # ------------------------------------------------------------ errors
 
-    def _miss_message(self, request: RequestView, key: Key) -> str:
+    def _miss_message(self, request: RequestView) -> str:
         rules = self.config.rules
         lines = [
             f"{self.path}: no recording matches {request.method} {mask_uri(request.uri, rules)} "
             f"(record mode '{self.mode.value}' does not send requests)"
         ]
-        again = self.index.played_before(key)
+        again = self.index.played_before(request)
         if again is not None:
             lines.append(
                 f"  interaction #{again} matches but was already played; each recording plays once "

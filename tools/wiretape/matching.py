@@ -157,7 +157,7 @@ def _part(name: str, parts: _Parts, view: RequestView, config: MatchConfig) -> o
         return tuple(sorted(parts.headers.items()))
     if name == "body":
         rules = config.rules
-        return canonical_body(view.body, parts.content_type, rules.is_secret_leaf, rules.may_name_secret)
+        return canonical_body(view.body, parts.content_type, rules.is_secret_leaf)
     if name == "raw_body":
         return view.body
     return getattr(parts, name)
@@ -248,52 +248,74 @@ def _field_order(name: str) -> tuple[int, str]:
 
 
 class RequestIndex:
-    """Recorded requests by match key; each recording is played once, in order."""
+    """Recorded requests, each played once, in order.
+
+    A live request byte-for-byte equal to a recording (the usual case on replay)
+    is found by its :func:`exact_key` alone: no match key is computed, no body
+    parsed, whatever its size. Match keys are computed only when a request is
+    not found that way, for every recording at once, once.
+    """
 
     def __init__(self, config: MatchConfig, *, allow_repeats: bool = False) -> None:
         self.config = config
         self.allow_repeats = allow_repeats
-        self._unplayed: dict[Key, deque[int]] = {}
-        self._last_played: dict[Key, int] = {}
         self._views: list[RequestView] = []
-        self._keys_by_exact: dict[Key, Key] = {}
+        self._keys: list[Key | None] = []
+        self._played: list[bool] = []
+        self._play_order: list[int] = []
+        self._by_exact: dict[Key, deque[int]] = {}
+        self._by_key: dict[Key, deque[int]] | None = None
 
     def add(self, view: RequestView) -> int:
         position = len(self._views)
         self._views.append(view)
-        key = match_key(view, self.config)
-        lowered = [(name.lower(), value) for name, value in view.headers]
-        self._keys_by_exact.setdefault(exact_key(RequestView(view.method, view.uri, lowered, view.body)), key)
-        self._unplayed.setdefault(key, deque()).append(position)
+        self._keys.append(None)
+        self._played.append(False)
+        lowered = RequestView(
+            view.method, view.uri, [(name.lower(), value) for name, value in view.headers], view.body
+        )
+        self._by_exact.setdefault(exact_key(lowered), deque()).append(position)
+        if self._by_key is not None:
+            self._by_key.setdefault(self._key_at(position), deque()).append(position)
         return position
 
-    def key_of(self, view: RequestView) -> Key:
-        """The match key of a request: that of a recording byte-for-byte equal to it, else computed."""
-        known = self._keys_by_exact.get(exact_key(view))
-        return known if known is not None else match_key(view, self.config)
+    def _key_at(self, position: int) -> Key:
+        key = self._keys[position]
+        if key is None:
+            key = self._keys[position] = match_key(self._views[position], self.config)
+        return key
 
-    def take(self, key: Key, view: RequestView) -> int | None:
-        """The position of the first unplayed recording with this key (and accepted by every custom
-        matcher), marked played."""
-        positions = self._unplayed.get(key)
-        if positions:
-            if not self.config.custom:
-                position = positions.popleft()
-            else:
-                accepted = next((p for p in positions if self._custom_accepts(p, view)), None)
-                if accepted is None:
-                    return self._repeat(key)
-                positions.remove(accepted)
-                position = accepted
-            self._last_played[key] = position
-            return position
-        return self._repeat(key)
+    def _buckets(self) -> dict[Key, deque[int]]:
+        if self._by_key is None:
+            self._by_key = {}
+            for position in range(len(self._views)):
+                self._by_key.setdefault(self._key_at(position), deque()).append(position)
+        return self._by_key
 
-    def _repeat(self, key: Key) -> int | None:
-        return self._last_played.get(key) if self.allow_repeats else None
+    def _unplayed(self, bucket: deque[int] | None) -> list[int]:
+        while bucket and self._played[bucket[0]]:
+            bucket.popleft()
+        return [position for position in bucket or () if not self._played[position]]
 
-    def _custom_accepts(self, position: int, view: RequestView) -> bool:
-        return not self.custom_failures(self._views[position], view)
+    def take(self, view: RequestView) -> int | None:
+        """The position of the first unplayed recording matching ``view``, marked played."""
+        if not self.config.custom:
+            for position in self._unplayed(self._by_exact.get(exact_key(view))):
+                # Bodies compared here, not hashed into the key: a memcmp beats hashing megabytes.
+                if self._views[position].body == view.body:
+                    return self._play(position)
+        key = match_key(view, self.config)
+        candidates = self._unplayed(self._buckets().get(key))
+        if self.config.custom:
+            candidates = [p for p in candidates if not self.custom_failures(self._views[p], view)]
+        if candidates:
+            return self._play(candidates[0])
+        return self.played_before(view) if self.allow_repeats else None
+
+    def _play(self, position: int) -> int:
+        self._played[position] = True
+        self._play_order.append(position)
+        return position
 
     def custom_failures(self, recorded: RequestView, sent: RequestView) -> list[str]:
         """What each custom matcher that refuses the pair says."""
@@ -306,9 +328,13 @@ class RequestIndex:
                 failures.append(f"{name}: {refusal or type(refusal).__name__}")
         return failures
 
-    def played_before(self, key: Key) -> int | None:
-        """A recording with this key that was already played, if any."""
-        return self._last_played.get(key)
+    def played_before(self, view: RequestView) -> int | None:
+        """The last played recording that matches ``view``, if any."""
+        key = match_key(view, self.config)
+        for position in reversed(self._play_order):
+            if self._key_at(position) == key and not self.custom_failures(self._views[position], view):
+                return position
+        return None
 
     def nearest(self, view: RequestView) -> tuple[int, list[str]] | None:
         """The recording with the fewest differing fields, and those differences."""
@@ -326,7 +352,10 @@ class RequestIndex:
 
 
 def exact_key(view: RequestView) -> Key:
-    """The request byte for byte: equal ones have equal match keys, so on replay the key is found
-    without computing it. Header names must be lower-case (adapters give them so; the index lowers
-    the recorded ones once), whatever capitalisation the recording stored."""
-    return (view.method, view.uri, tuple(view.headers), view.body)
+    """The request byte for byte (its body by length; equal bodies are compared in
+    :meth:`RequestIndex.take`), but for the headers every configuration ignores (``host``,
+    ``content-length``…, which a recording may lack): equal ones have equal match keys, so on replay
+    the key is found without computing it (no body parsed, whatever its size). Header names must be
+    lower-case (adapters give them so; the index lowers the recorded ones once)."""
+    headers = tuple(pair for pair in view.headers if pair[0] not in DEFAULT_IGNORED_HEADERS)
+    return (view.method, view.uri, headers, len(view.body))

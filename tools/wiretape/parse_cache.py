@@ -15,6 +15,7 @@ JSON), and a test suite opens the same unchanged cassettes on every run.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 DISABLE_ENV = "WIRETAPE_NO_CACHE"
-FORMAT = "2"
+FORMAT = "3"
 MAX_BYTES = 256 << 20
 
 
@@ -53,13 +54,28 @@ def _path(text: str) -> Path | None:
     return where / f"{digest}.json"
 
 
+_BYTES = "\u0000bytes"  # the key of a binary value ({_BYTES: base64}); no YAML mapping can hold it
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, bytes):
+        return {_BYTES: base64.b64encode(value).decode("ascii")}
+    raise TypeError(f"{type(value).__name__} is not cached")
+
+
+def _decode(mapping: dict[str, Any]) -> object:
+    if len(mapping) == 1 and _BYTES in mapping:
+        return base64.b64decode(mapping[_BYTES])
+    return mapping
+
+
 def get(text: str) -> Any | None:
     """The parsed document of ``text`` if it was cached, else None."""
     path = _path(text)
     if path is None:
         return None
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
         os.utime(path)  # recently used: evicted last
     except (OSError, ValueError):
         return None
@@ -67,12 +83,13 @@ def get(text: str) -> Any | None:
 
 
 def put(text: str, document: Any) -> None:
-    """Remember the parsed document of ``text`` (documents JSON cannot hold, e.g. bytes, are skipped)."""
+    """Remember the parsed document of ``text`` (binary values as base64; anything else JSON cannot
+    hold, e.g. a date, keeps the document out)."""
     path = _path(text)
     if path is None:
         return
     try:
-        encoded = json.dumps(document, ensure_ascii=False)
+        encoded = json.dumps(document, ensure_ascii=False, default=_encode)
     except (TypeError, ValueError):
         return
     if len(encoded) > MAX_BYTES:

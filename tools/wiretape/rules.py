@@ -74,10 +74,6 @@ class SecretRules:
             return False
         return value != "" and self.is_secret_field(name)
 
-    def may_name_secret(self, text: str) -> bool:
-        """False only when no field name in ``text`` can be a secret one (a quick pre-check)."""
-        return bool(self._field_regex.search(text)) or any(name in text for name in self.extra_fields)
-
     def uri_secrets(self, uri: str) -> list[tuple[str, str]]:
         """``(kind, value)`` of the secrets of a URL: its password, its secret query values."""
         parts = _split(uri)
