@@ -21,7 +21,7 @@ from wiretape import CassetteFormatError, UnsafePathError, load
 from wiretape.file import write_atomically
 from wiretape.lint import Finding
 
-from .bench import DEFAULT_SIZES, render, write_json
+from .bench import DEFAULT_BIG, DEFAULT_SIZES, render, write_json
 from .bench import run as run_benchmarks
 from .emulators.behaviours import Behaviour
 from .junit import Timed, junit_xml
@@ -490,6 +490,18 @@ def _cassette_status(root: Path, scenario: Scenario) -> tuple[str, str]:
     return "ok", str(metadata.get("recorded_at", "unknown"))
 
 
+def _positive_integers(text: str, option: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(value) for value in text.split(",") if value.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a comma-separated list of integers", param_hint=option
+        ) from None
+    if not values or min(values) < 1:
+        raise click.BadParameter("sizes must be positive integers", param_hint=option)
+    return values
+
+
 @main.command()
 @click.option(
     "--sizes",
@@ -507,28 +519,33 @@ def _cassette_status(root: Path, scenario: Scenario) -> tuple[str, str]:
     show_default=True,
     help="Seconds after which a vcrpy replay is stopped (and larger sizes skipped).",
 )
+@click.option(
+    "--big-mb",
+    default=",".join(map(str, DEFAULT_BIG)),
+    show_default=True,
+    help="Sizes in MB of the big-body cases (JSON requests; a streamed answer of the largest).",
+)
 @click.option("--suite/--no-suite", default=True, show_default=True, help="Also time the offline test suite.")
 @click.option(
     "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the figures here."
 )
 @click.pass_obj
-def bench(ctx: Context, sizes: str, runs: int, vcrpy_cap: float, suite: bool, json_path: Path | None) -> None:
+def bench(
+    ctx: Context, sizes: str, runs: int, vcrpy_cap: float, big_mb: str, suite: bool, json_path: Path | None
+) -> None:
     """Benchmark wiretape against vcrpy and respx on the same data; print medians, ranges, ratios, targets.
 
     Cases: replay scaling (N body-matched POSTs), per-request replay with the
-    cassette open, open plus one request, a 200-event stream through
-    EasyChat, the recording tee's overhead, import time, the test suite.
+    cassette open (default and configured matching), open plus one request, a
+    200-event stream through EasyChat, big bodies (JSON requests, a streamed
+    answer), the recording tee's overhead, import time, the test suite.
     Exit status 1 when a target is not met.
     """
-    try:
-        size_list = tuple(int(size) for size in sizes.split(",") if size.strip())
-    except ValueError:
-        raise click.BadParameter(
-            f"{sizes!r} is not a comma-separated list of integers", param_hint="--sizes"
-        ) from None
-    if not size_list or min(size_list) < 1:
-        raise click.BadParameter("sizes must be positive integers", param_hint="--sizes")
-    report = run_benchmarks(sizes=size_list, runs=runs, vcrpy_cap=vcrpy_cap, suite=suite, console=ctx.console)
+    size_list = _positive_integers(sizes, "--sizes")
+    big = _positive_integers(big_mb, "--big-mb")
+    report = run_benchmarks(
+        sizes=size_list, runs=runs, vcrpy_cap=vcrpy_cap, suite=suite, big=big, console=ctx.console
+    )
     render(report, ctx.console)
     if json_path is not None:
         write_json(report, json_path)

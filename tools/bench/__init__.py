@@ -14,6 +14,7 @@ from . import cases
 from .measure import Figure, Report, Target
 
 DEFAULT_SIZES = (10, 100, 500, 1000, 5000)
+DEFAULT_BIG = (1, 10)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -23,6 +24,7 @@ def run(
     runs: int = 3,
     vcrpy_cap: float = 60.0,
     suite: bool = True,
+    big: tuple[int, ...] = DEFAULT_BIG,
     console: Console | None = None,
 ) -> Report:
     """Run every case; ``runs`` timed repetitions each, after a warm-up."""
@@ -33,7 +35,7 @@ def run(
             ("replay scaling", lambda: cases.replay_scaling(report, directory, list(sizes), runs, vcrpy_cap)),
             ("per-request replay", lambda: cases.per_request(report, directory, runs, min(200, max(sizes)))),
             ("streamed replay", lambda: cases.streamed_replay(report, directory, runs)),
-            ("big bodies", lambda: cases.big_bodies(report, directory, runs)),
+            ("big bodies", lambda: cases.big_bodies(report, directory, runs, big)),
             ("recording overhead", lambda: cases.recording_overhead(report, directory, runs)),
             ("imports", lambda: cases.imports(report, runs)),
         ]
@@ -42,7 +44,7 @@ def run(
         for name, step in steps:
             with console.status(f"benchmark: {name}"):
                 step()
-    report.targets = targets(report, sizes)
+    report.targets = targets(report, sizes, big)
     return report
 
 
@@ -60,7 +62,7 @@ def _ratio_target(
     )
 
 
-def targets(report: Report, sizes: tuple[int, ...]) -> list[Target]:
+def targets(report: Report, sizes: tuple[int, ...], big: tuple[int, ...] = DEFAULT_BIG) -> list[Target]:
     found: list[Target] = []
     if 500 in sizes and 5000 in sizes:
         found.append(
@@ -100,7 +102,7 @@ def targets(report: Report, sizes: tuple[int, ...]) -> list[Target]:
         ),
         *(
             target
-            for name in ("1 MB JSON request", "10 MB JSON request", "10 MB streamed answer")
+            for name in cases.big_body_cases(big)
             for target in (
                 _ratio_target(
                     f"{name} / vcrpy",

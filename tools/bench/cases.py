@@ -247,21 +247,24 @@ def streamed_replay(report: Report, workdir: Path, runs: int) -> None:
 # ---------------------------------------------------------------- 3b. big bodies
 
 
-def big_bodies(report: Report, workdir: Path, runs: int) -> None:
-    """Open + replay one request with a 1 MB or 10 MB JSON body, and a 10 MB streamed answer."""
+def big_body_cases(megabytes: tuple[int, ...]) -> list[str]:
+    """The big-body cases for these sizes: a JSON request of each, a streamed answer of the largest."""
+    return [*(f"{size} MB JSON request" for size in megabytes), f"{max(megabytes)} MB streamed answer"]
+
+
+def big_bodies(report: Report, workdir: Path, runs: int, megabytes: tuple[int, ...]) -> None:
+    """Open + replay one request with a JSON body of each size, and a streamed answer of the largest."""
     import respx
     import vcr
 
     small = [b'{"ok": true}']
-    cases = {
-        "1 MB JSON request": (big_json(1), small),
-        "10 MB JSON request": (big_json(10), small),
-        # An answer streamed as text (an LLM's events), as this field's streams are.
-        "10 MB streamed answer": (
-            b'{"q": 1}',
-            [f"data: {index:06d} ".encode() * 750 for index in range(1000)],
-        ),
-    }
+    cases = {f"{size} MB JSON request": (big_json(size), small) for size in megabytes}
+    # An answer streamed as text (an LLM's events), as this field's streams are: 1,000 pieces.
+    repeats = 75 * max(megabytes)  # "data: 000000 " is 13 bytes: about 1 kB per piece and MB
+    cases[f"{max(megabytes)} MB streamed answer"] = (
+        b'{"q": 1}',
+        [f"data: {index:06d} ".encode() * repeats for index in range(1000)],
+    )
     client = httpx.Client()
     for name, (body, pieces) in cases.items():
         path = workdir / f"big-{name.replace(' ', '-')}.yaml"
