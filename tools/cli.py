@@ -21,7 +21,7 @@ from wiretape import CassetteFormatError, UnsafePathError, load
 from wiretape.file import write_atomically
 from wiretape.lint import Finding
 
-from .bench import DEFAULT_BIG, DEFAULT_SIZES, render, write_json
+from .bench import DEFAULT_BIG, DEFAULT_RECORD_MB, DEFAULT_SIZES, render, write_json
 from .bench import run as run_benchmarks
 from .emulators.behaviours import Behaviour
 from .junit import Timed, junit_xml
@@ -525,13 +525,27 @@ def _positive_integers(text: str, option: str) -> tuple[int, ...]:
     show_default=True,
     help="Sizes in MB of the big-body cases (JSON requests; a streamed answer of the largest).",
 )
+@click.option(
+    "--record-mb",
+    type=click.IntRange(min=1),
+    default=DEFAULT_RECORD_MB,
+    show_default=True,
+    help="Size in MB of the streamed answer the recording-throughput case reads.",
+)
 @click.option("--suite/--no-suite", default=True, show_default=True, help="Also time the offline test suite.")
 @click.option(
     "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the figures here."
 )
 @click.pass_obj
 def bench(
-    ctx: Context, sizes: str, runs: int, vcrpy_cap: float, big_mb: str, suite: bool, json_path: Path | None
+    ctx: Context,
+    sizes: str,
+    runs: int,
+    vcrpy_cap: float,
+    big_mb: str,
+    record_mb: int,
+    suite: bool,
+    json_path: Path | None,
 ) -> None:
     """Benchmark wiretape against vcrpy and respx on the same data; print medians, ranges, ratios, targets.
 
@@ -544,7 +558,13 @@ def bench(
     size_list = _positive_integers(sizes, "--sizes")
     big = _positive_integers(big_mb, "--big-mb")
     report = run_benchmarks(
-        sizes=size_list, runs=runs, vcrpy_cap=vcrpy_cap, suite=suite, big=big, console=ctx.console
+        sizes=size_list,
+        runs=runs,
+        vcrpy_cap=vcrpy_cap,
+        suite=suite,
+        big=big,
+        record_mb=record_mb,
+        console=ctx.console,
     )
     render(report, ctx.console)
     if json_path is not None:

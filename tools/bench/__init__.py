@@ -15,6 +15,7 @@ from .measure import Figure, Report, Target
 
 DEFAULT_SIZES = (10, 100, 500, 1000, 5000)
 DEFAULT_BIG = (1, 10)
+DEFAULT_RECORD_MB = 100
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -25,6 +26,7 @@ def run(
     vcrpy_cap: float = 60.0,
     suite: bool = True,
     big: tuple[int, ...] = DEFAULT_BIG,
+    record_mb: int = DEFAULT_RECORD_MB,
     console: Console | None = None,
 ) -> Report:
     """Run every case; ``runs`` timed repetitions each, after a warm-up."""
@@ -37,6 +39,7 @@ def run(
             ("streamed replay", lambda: cases.streamed_replay(report, directory, runs)),
             ("big bodies", lambda: cases.big_bodies(report, directory, runs, big)),
             ("recording overhead", lambda: cases.recording_overhead(report, directory, runs)),
+            ("recording throughput", lambda: cases.recording_throughput(report, directory, runs, record_mb)),
             ("imports", lambda: cases.imports(report, runs)),
         ]
         if suite:
@@ -44,7 +47,7 @@ def run(
         for name, step in steps:
             with console.status(f"benchmark: {name}"):
                 step()
-    report.targets = targets(report, sizes, big)
+    report.targets = targets(report, sizes, big, record_mb)
     return report
 
 
@@ -62,7 +65,12 @@ def _ratio_target(
     )
 
 
-def targets(report: Report, sizes: tuple[int, ...], big: tuple[int, ...] = DEFAULT_BIG) -> list[Target]:
+def targets(
+    report: Report,
+    sizes: tuple[int, ...],
+    big: tuple[int, ...] = DEFAULT_BIG,
+    record_mb: int = DEFAULT_RECORD_MB,
+) -> list[Target]:
     found: list[Target] = []
     if 500 in sizes and 5000 in sizes:
         found.append(
@@ -119,6 +127,13 @@ def targets(report: Report, sizes: tuple[int, ...], big: tuple[int, ...] = DEFAU
                     1.2,
                 ),
             )
+        ),
+        _ratio_target(
+            f"tee: a {record_mb} MB answer, time recording / not (speed >= 0.9x)",
+            report,
+            (f"streamed {record_mb} MB", "recording tee"),
+            (f"streamed {record_mb} MB", "no tee"),
+            1 / 0.9,
         ),
         _ratio_target(
             "tee: time to first chunk, recording / not",

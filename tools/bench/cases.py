@@ -375,6 +375,48 @@ def recording_overhead(report: Report, workdir: Path, runs: int) -> None:
     )
 
 
+class _Discard(Exception):
+    """Ends a recording block without writing its cassette."""
+
+
+def recording_throughput(report: Report, workdir: Path, runs: int, megabytes: int) -> None:
+    """A streamed answer of ``megabytes`` MB read through the recording tee, and without it."""
+    piece = b"x" * 65536
+    count = megabytes * 16
+
+    def app(exchange: Exchange) -> None:
+        exchange.stream(200, [piece] * count, {"content-type": "application/octet-stream"})
+
+    def call(client: httpx.Client) -> float:
+        started = time.perf_counter()
+        with client.stream("GET", "https://big.test/") as response:
+            size = sum(len(data) for data in response.iter_raw())
+        assert size == len(piece) * count
+        return time.perf_counter() - started
+
+    plain: list[float] = []
+    tee: list[float] = []
+    with LoopbackServer({"big.test": app}) as server, server.overrides():
+        from providers.http import ClientSpec, sync_client
+
+        with sync_client(ClientSpec(provider="bench")) as client:
+            call(client)
+            order = random.Random(4321)
+            for index in range(runs):
+                for with_tee in order.sample([False, True], 2):
+                    if not with_tee:
+                        plain.append(call(client))
+                        continue
+                    # Timed is the call; the block then ends by an exception, so nothing is written
+                    # (sanitising and dumping a large cassette is not what this row measures).
+                    with contextlib.suppress(_Discard), Cassette(workdir / f"big-{index}.yaml", mode="all"):
+                        tee.append(call(client))
+                        raise _Discard
+    note = f"a {megabytes} MB answer in 64 KiB pieces, read through httpx; the cassette write not timed"
+    report.add(Figure(f"streamed {megabytes} MB", "no tee", plain, note=note))
+    report.add(Figure(f"streamed {megabytes} MB", "recording tee", tee, note=note))
+
+
 # ---------------------------------------------------------------- 5. imports, 6. the suite
 
 

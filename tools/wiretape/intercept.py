@@ -117,15 +117,18 @@ class TeeRecord:
 
     def __init__(self, response: RecordedResponse, started: float) -> None:
         self.response = response
-        self.body = bytearray()
+        self.pieces: list[bytes] = []
+        self.size = 0
         self.last = started
         self.finished = False
 
     def chunk(self, data: bytes) -> None:
         now = time.perf_counter()
         self.response.chunks.append(Chunk(size=len(data), delay=now - self.last))
-        # The body is assembled once, by complete(): copying it per chunk would be quadratic.
-        self.body.extend(data)
+        # Kept as they came, joined once by complete(): growing one buffer per piece costs more
+        # than the read itself on a large stream.
+        self.pieces.append(data)
+        self.size += len(data)
         self.last = now
 
     def error(self, kind: str | None, message: str) -> None:
@@ -150,8 +153,8 @@ class TeeRecord:
 
     def complete(self) -> None:
         """Put what was read so far into the recorded response (called again as more comes)."""
-        if len(self.response.body) != len(self.body):
-            self.response.body = bytes(self.body)
+        if len(self.response.body) != self.size:
+            self.response.body = b"".join(self.pieces)
 
 
 class Recording:
