@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from plugin_project import serve
 
 PIECES = [
     b"data: one\n\n",
@@ -66,16 +66,6 @@ class _Upstream(BaseHTTPRequestHandler):
         pass
 
 
-@contextlib.contextmanager
-def upstream() -> Iterator[str]:
+def upstream() -> contextlib.AbstractContextManager[str]:
     """The upstream on a free loopback port; yields its base URL (``http://127.0.0.1:PORT``)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    return serve(_Upstream)

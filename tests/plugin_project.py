@@ -25,9 +25,9 @@ class _Echo(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def echo_server() -> Iterator[str]:
-    """A loopback HTTP server answering ``hello <path>``; yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+def serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A plain-HTTP server on a free loopback port answering with ``handler``; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -37,6 +37,11 @@ def echo_server() -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def echo_server() -> contextlib.AbstractContextManager[str]:
+    """A loopback HTTP server answering ``hello <path>``; yields its base URL."""
+    return serve(_Echo)
 
 
 # The user's tests: their own httpx calls, no conftest, nothing but the installed plugin.
