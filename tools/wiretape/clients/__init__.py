@@ -14,7 +14,11 @@ from types import ModuleType
 #: The adapters, by the library they intercept.
 ADAPTERS = {
     "httpx": "wiretape.clients.httpx_family",
+    "curl_cffi": "wiretape.clients.native_curl",
 }
+
+#: The client libraries the adapters intercept, as the bypass guard names them.
+INTERCEPTED = ("httpx", "httpx2", "httpx-curl-cffi", "curl_cffi sessions")
 
 _installed: list[ModuleType] = []
 
