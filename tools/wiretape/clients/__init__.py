@@ -15,10 +15,11 @@ from types import ModuleType
 ADAPTERS = {
     "httpx": "wiretape.clients.httpx_family",
     "curl_cffi": "wiretape.clients.native_curl",
+    "aiohttp": "wiretape.clients.aiohttp_session",
 }
 
 #: The client libraries the adapters intercept, as the bypass guard names them.
-INTERCEPTED = ("httpx", "httpx2", "httpx-curl-cffi", "curl_cffi sessions")
+INTERCEPTED = ("httpx", "httpx2", "httpx-curl-cffi", "curl_cffi sessions", "aiohttp")
 
 _installed: list[ModuleType] = []
 
