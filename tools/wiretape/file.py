@@ -459,8 +459,7 @@ def _interaction(item: Any, source: str, where: str) -> Interaction:
         )
     client = extra.get("client")
     _require(
-        client is None
-        or (isinstance(client, Mapping) and all(isinstance(v, str) for v in client.values())),
+        client is None or (isinstance(client, Mapping) and all(isinstance(v, str) for v in client.values())),
         source,
         f"{where}.wiretape.client must be a mapping of names to text",
     )

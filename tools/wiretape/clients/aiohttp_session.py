@@ -13,6 +13,7 @@ the body is raised where it came, as aiohttp's own exception.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -207,6 +208,7 @@ def _on_close(response: Any, record: TeeRecord) -> None:
 # ---------------------------------------------------------------- replay
 
 
+@functools.cache
 def _response_options() -> Callable[[Any, Any], dict[str, Any]]:
     from types import SimpleNamespace
 
