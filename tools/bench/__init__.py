@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from . import cases
+from . import cases, clients
 from .measure import Figure, Report, Target
 
 DEFAULT_SIZES = (10, 100, 500, 1000, 5000)
@@ -34,6 +34,7 @@ def run(
             ("per-request replay", lambda: cases.per_request(report, directory, runs, min(200, max(sizes)))),
             ("streamed replay", lambda: cases.streamed_replay(report, directory, runs)),
             ("recording overhead", lambda: cases.recording_overhead(report, directory, runs)),
+            ("per-client replay", lambda: clients.per_client(report, directory, runs)),
             ("imports", lambda: cases.imports(report, runs)),
         ]
         if suite:
