@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 import time
 from pathlib import Path
 
@@ -24,8 +25,18 @@ BEFORE_RESET = PIECES[:2]
 PIECE_DELAY = 0.02
 
 
+#: Opened by the caller when it has the first piece of /gated; the upstream sends the rest only then.
+GATE = threading.Event()
+GATED_BODY = b"first, then the rest once the caller had the first"
+
+
 def app(exchange: Exchange) -> None:
-    if exchange.path == "/stream":
+    if exchange.path == "/gated":
+        exchange.send_head(200, {"content-type": "text/plain", "transfer-encoding": "chunked"})
+        exchange.write(b"6\r\nfirst,\r\n")
+        rest = GATED_BODY[6:] if GATE.wait(5) else b" and the rest before the caller had anything"
+        exchange.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(rest), rest))
+    elif exchange.path == "/stream":
         exchange.stream(200, PIECES, {"content-type": "text/event-stream"}, delay=PIECE_DELAY)
     elif exchange.path == "/reset":
         exchange.send_head(200, {"content-type": "text/event-stream", "transfer-encoding": "chunked"})

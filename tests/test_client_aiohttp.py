@@ -15,6 +15,8 @@ aiohttp = pytest.importorskip("aiohttp")
 from tests.client_support import (  # noqa: E402
     BEFORE_RESET,
     BODY,
+    GATE,
+    GATED_BODY,
     TEXT,
     assert_reset_recorded,
     assert_streamed_as_recorded,
@@ -172,3 +174,19 @@ def test_without_the_adapter_a_request_inside_a_cassette_is_refused(
         monkeypatch.delitem(clients.ADAPTERS, "aiohttp")
         with pytest.raises(ClientNotInterceptedError), Cassette(tmp_path / "refused.yaml", mode="all"):
             fetch(url(server, "/json"), by_read, server.ca_file)
+
+
+def test_the_caller_gets_the_first_piece_before_the_upstream_sends_the_rest(tmp_path: Path) -> None:
+    """The tee is incremental: the upstream waits for the caller to have the first piece."""
+    GATE.clear()
+
+    async def opening_the_gate(response: Any) -> list[bytes]:
+        pieces = []
+        async for piece in response.content.iter_any():
+            pieces.append(piece)
+            GATE.set()
+        return pieces
+
+    with upstream() as server, Cassette(tmp_path / "gated.yaml", mode="all"):
+        pieces = fetch(url(server, "/gated"), opening_the_gate, server.ca_file)
+    assert b"".join(pieces) == GATED_BODY == load(tmp_path / "gated.yaml").interactions[0].response.body

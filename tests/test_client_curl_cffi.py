@@ -12,6 +12,8 @@ curl_requests = pytest.importorskip("curl_cffi.requests")
 
 from tests.client_support import (  # noqa: E402
     BEFORE_RESET,
+    GATE,
+    GATED_BODY,
     assert_reset_recorded,
     assert_streamed_as_recorded,
     capture_sleeps,
@@ -148,3 +150,20 @@ def test_a_whole_answer_passes_the_bypass_guard_and_replays(
         response = session.post(address, json={"q": 1})
     assert (response.status_code, response.json()) == (200, {"ok": True, "text": "Grüße"})
     assert response.headers["content-type"] == "application/json"
+
+
+def test_the_caller_gets_the_first_piece_before_the_upstream_sends_the_rest(tmp_path: Path) -> None:
+    """The tee is incremental: the upstream waits for the caller to have the first piece."""
+    GATE.clear()
+    pieces = []
+    with (
+        upstream() as server,
+        Cassette(tmp_path / "gated.yaml", mode="all"),
+        curl_requests.Session(verify=server.ca_file) as session,
+    ):
+        response = session.request("GET", url(server, "/gated"), stream=True)
+        for piece in response.iter_content():
+            pieces.append(piece)
+            GATE.set()
+        response.close()
+    assert b"".join(pieces) == GATED_BODY == load(tmp_path / "gated.yaml").interactions[0].response.body

@@ -13,6 +13,8 @@ requests = pytest.importorskip("requests")
 from tests.client_support import (  # noqa: E402
     BEFORE_RESET,
     BODY,
+    GATE,
+    GATED_BODY,
     TEXT,
     assert_reset_recorded,
     assert_streamed_as_recorded,
@@ -110,6 +112,21 @@ def test_without_the_adapter_a_request_inside_a_cassette_is_refused(
         monkeypatch.delitem(clients.ADAPTERS, "requests")
         with pytest.raises(ClientNotInterceptedError), Cassette(tmp_path / "refused.yaml", mode="all"):
             requests.get(url(server, "/json"), verify=server.ca_file)
+
+
+def test_the_caller_gets_the_first_piece_before_the_upstream_sends_the_rest(tmp_path: Path) -> None:
+    """The tee is incremental: the upstream waits for the caller to have the first piece."""
+    GATE.clear()
+    pieces = []
+    with (
+        upstream() as server,
+        Cassette(tmp_path / "gated.yaml", mode="all"),
+        requests.get(url(server, "/gated"), stream=True, verify=server.ca_file) as response,
+    ):
+        for piece in response.iter_content(chunk_size=None):
+            pieces.append(piece)
+            GATE.set()
+    assert b"".join(pieces) == GATED_BODY == load(tmp_path / "gated.yaml").interactions[0].response.body
 
 
 # ---------------------------------------------------------------- stock vcrpy reads what wiretape wrote
