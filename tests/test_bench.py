@@ -7,6 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from tools.bench.clients import installed
 from tools.cli import main
 
 
@@ -48,6 +49,11 @@ def test_bench_runs_every_case_and_writes_its_figures(tmp_path: Path) -> None:
         ("time to first chunk", "recording tee"),
         ("import in process", "providers"),
         ("curl_cffi on first use", "providers"),
+        *(
+            (f"client {name}", tool)
+            for name in installed()
+            for tool in ("raw (loopback)", "recording", "wiretape")
+        ),
     } <= cases
     assert all(figure["runs"] >= 1 and figure["median"] > 0 for figure in document["figures"])
     assert {target["name"] for target in document["targets"]} >= {

@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from . import cases
+from . import cases, clients
 from .measure import Figure, Report, Target
 
 DEFAULT_SIZES = (10, 100, 500, 1000, 5000)
@@ -40,6 +40,7 @@ def run(
             ("big bodies", lambda: cases.big_bodies(report, directory, runs, big)),
             ("recording overhead", lambda: cases.recording_overhead(report, directory, runs)),
             ("recording throughput", lambda: cases.recording_throughput(report, directory, runs, record_mb)),
+            ("per-client replay", lambda: clients.per_client(report, directory, runs)),
             ("imports", lambda: cases.imports(report, runs)),
         ]
         if suite:

@@ -42,8 +42,11 @@ def uninstall() -> None:
 
 
 def error(target: str) -> ClientNotInterceptedError:
+    from .clients import INTERCEPTED
+
+    names = ", ".join(INTERCEPTED[:-1]) + f" and {INTERCEPTED[-1]}"
     return ClientNotInterceptedError(
         f"a connection to {target} was opened inside a cassette by a client library wiretape does not "
-        "intercept (it intercepts httpx, httpx2 and httpx-curl-cffi); refused, so that no exchange "
+        f"intercept (it intercepts {names}); refused, so that no exchange "
         "escapes the cassette: send it through an intercepted client"
     )

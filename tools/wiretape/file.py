@@ -65,6 +65,8 @@ class RecordedResponse:
     decoded_from: str | None = None
     #: The client stopped reading here: the upstream may have sent more, which was not recorded.
     truncated_by_client: bool = False
+    #: Provenance: the client library that recorded it (``library``, ``impersonate``…); never matched.
+    client: dict[str, str] | None = None
 
     def pieces(self) -> list[bytes]:
         """The body cut as it was on the wire (one piece when no chunk list was recorded)."""
@@ -139,6 +141,8 @@ def to_document(data: CassetteData) -> dict[str, Any]:
             extra["decoded"] = response.decoded_from
         if response.truncated_by_client:
             extra["truncated_by_client"] = True
+        if response.client:
+            extra["client"] = dict(response.client)
         interactions.append(
             {
                 "request": {
@@ -453,6 +457,12 @@ def _interaction(item: Any, source: str, where: str) -> Interaction:
             source,
             f"{where}.wiretape.error must have a 'kind'",
         )
+    client = extra.get("client")
+    _require(
+        client is None or (isinstance(client, Mapping) and all(isinstance(v, str) for v in client.values())),
+        source,
+        f"{where}.wiretape.client must be a mapping of names to text",
+    )
     decoded_from = extra.get("decoded")
     _require(
         decoded_from is None or isinstance(decoded_from, str),
@@ -476,6 +486,7 @@ def _interaction(item: Any, source: str, where: str) -> Interaction:
             error=RecordedFailure(str(error["kind"]), str(error.get("message", ""))) if error else None,
             decoded_from=decoded_from,
             truncated_by_client=extra.get("truncated_by_client") is True,
+            client={str(k): str(v) for k, v in client.items()} if client else None,
         ),
     )
     if response.get("legacy_httpx"):

@@ -20,12 +20,13 @@ a kind and back.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import http
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -52,6 +53,10 @@ READ_PAST_RECORDING = RecordedFailure(
 )
 
 Rechunk = Callable[[bytes, list[bytes]], list[bytes]]
+#: An adapter's map from its library's exception to a failure kind (None: not a transport failure).
+KindOf = Callable[[BaseException], "str | None"]
+#: An adapter's map from a recorded failure back to its library's exception.
+FailureOf = Callable[[RecordedFailure], BaseException]
 
 
 class Handler(Protocol):
@@ -95,6 +100,12 @@ def current() -> Handler | None:
     return _handlers[-1] if _handlers else None
 
 
+def handling() -> Handler | None:
+    """The handler an adapter gives a request to; None when no cassette is active or when the request is
+    the send of an exchange already intercepted (httpx-curl-cffi sends through a curl_cffi session)."""
+    return None if _sending.get() else current()
+
+
 @contextlib.contextmanager
 def sending() -> Iterator[None]:
     """Mark the real send of an intercepted request: its connections are the adapter's own."""
@@ -107,6 +118,18 @@ def sending() -> Iterator[None]:
 
 def is_sending() -> bool:
     return _sending.get()
+
+
+@contextlib.contextmanager
+def sent(recording: Recording, kind_of: KindOf) -> Iterator[None]:
+    """The real send of a recorded request (see :func:`sending`); a failure before any response is
+    recorded under its kind, then raised on."""
+    with sending():
+        try:
+            yield
+        except Exception as exc:
+            recording.failed(kind_of(exc), str(exc))
+            raise
 
 
 # ---------------------------------------------------------------- record
@@ -139,7 +162,8 @@ class TeeRecord:
         self.complete()
 
     def finish(self) -> None:
-        """The body was read to its end."""
+        """The body was read to its end (a library may close the response just before it says so)."""
+        self.response.truncated_by_client = False
         self.finished = True
         self.complete()
 
@@ -176,11 +200,44 @@ class Recording:
         self._on_response(record)
         return record
 
+    def client(self, library: str, details: Mapping[str, str | None]) -> None:
+        """Provenance: the library that sent the request, with settings that shape it on the wire
+        (an impersonated browser); kept in the recording, never matched on."""
+        self.response.client = {
+            "library": library,
+            **{name: value for name, value in details.items() if value is not None},
+        }
+
     def failed(self, kind: str | None, message: str) -> None:
         """The request failed before any response (status 0 and the failure are recorded)."""
         if kind is not None:
             self.response.error = RecordedFailure(kind=kind, message=message)
             self._on_response(TeeRecord(self.response, time.perf_counter()))
+
+
+def teed(pieces: Iterator[bytes], record: TeeRecord, kind_of: KindOf) -> Iterator[bytes]:
+    """Hands each piece on as it arrives and records it; a failure is recorded, then raised on."""
+    try:
+        for data in pieces:
+            if data:
+                record.chunk(data)
+                yield data
+    except Exception as exc:
+        record.error(kind_of(exc), str(exc))
+        raise
+    record.finish()
+
+
+async def ateed(pieces: AsyncIterator[bytes], record: TeeRecord, kind_of: KindOf) -> AsyncIterator[bytes]:
+    try:
+        async for data in pieces:
+            if data:
+                record.chunk(data)
+                yield data
+    except Exception as exc:
+        record.error(kind_of(exc), str(exc))
+        raise
+    record.finish()
 
 
 # ---------------------------------------------------------------- replay
@@ -200,6 +257,53 @@ class ReplayPlan:
     def failed_before_response(self) -> bool:
         """The recorded request got no response: replay raises the recorded failure at once."""
         return self.status == NO_RESPONSE and self.ending is not None
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A recording that answers a request, and how to give it."""
+
+    recorded: RecordedResponse
+    plan: ReplayPlan
+
+    def wait_for_head(self) -> None:
+        """The recorded pause before the response's head (none unless replaying in real time)."""
+        if self.plan.header_delay:
+            time.sleep(self.plan.header_delay)
+
+    async def await_head(self) -> None:
+        if self.plan.header_delay:
+            await asyncio.sleep(self.plan.header_delay)
+
+    def raise_if_failed(self, failure_of: FailureOf) -> None:
+        """A recorded request that got no response fails again, as its library's exception."""
+        if self.plan.failed_before_response and self.plan.ending is not None:
+            raise failure_of(self.plan.ending)
+
+
+def lookup(handler: Handler, request: RequestView) -> Replay | None:
+    """The replay that answers ``request``, or None: send it (``handler.begin``) and record it."""
+    recorded = handler.answer(request)
+    return None if recorded is None else Replay(recorded, handler.replay_plan(recorded))
+
+
+def paced(plan: ReplayPlan, failure_of: FailureOf) -> Iterator[bytes]:
+    """The planned pieces, each after its pause, then the planned ending raised as ``failure_of`` says."""
+    for piece, delay in zip(plan.pieces, plan.delays, strict=True):
+        if delay > 0:
+            time.sleep(delay)
+        yield piece
+    if plan.ending is not None:
+        raise failure_of(plan.ending)
+
+
+async def apaced(plan: ReplayPlan, failure_of: FailureOf) -> AsyncIterator[bytes]:
+    for piece, delay in zip(plan.pieces, plan.delays, strict=True):
+        if delay > 0:
+            await asyncio.sleep(delay)
+        yield piece
+    if plan.ending is not None:
+        raise failure_of(plan.ending)
 
 
 def replay_plan(recorded: RecordedResponse, *, realtime: bool, rechunk: Rechunk | None) -> ReplayPlan:

@@ -14,7 +14,13 @@ from types import ModuleType
 #: The adapters, by the library they intercept.
 ADAPTERS = {
     "httpx": "wiretape.clients.httpx_family",
+    "curl_cffi": "wiretape.clients.native_curl",
+    "aiohttp": "wiretape.clients.aiohttp_session",
+    "requests": "wiretape.clients.requests_session",
 }
+
+#: The client libraries the adapters intercept, as the bypass guard names them.
+INTERCEPTED = ("httpx", "httpx2", "httpx-curl-cffi", "curl_cffi sessions", "aiohttp", "requests")
 
 _installed: list[ModuleType] = []
 

@@ -8,16 +8,15 @@ each of them, parametrised by its module.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import sys
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import ModuleType
 from typing import Any
 
 from .. import intercept
-from ..intercept import FAILURE_KINDS, ReplayPlan, TeeRecord
+from ..file import RecordedFailure
+from ..intercept import FAILURE_KINDS, Replay, ReplayPlan, TeeRecord
 from ..matching import RequestView
 
 CURL_TIMEOUT_CODE = 28  # CURLE_OPERATION_TIMEDOUT
@@ -114,14 +113,17 @@ class Family:
     def kind(self, exc: BaseException) -> str | None:
         return failure_kind(self.module, exc)
 
-    def replay(self, request: Any, plan: ReplayPlan, recorded: Any) -> Any:
-        if plan.failed_before_response and plan.ending is not None:
-            raise self.failure(request, plan.ending.kind, plan.ending.message)
+    def failure_of(self, request: Any) -> Callable[[RecordedFailure], BaseException]:
+        return lambda failure: self.failure(request, failure.kind, failure.message)
+
+    def replay(self, request: Any, replay: Replay) -> Any:
+        replay.raise_if_failed(self.failure_of(request))
+        recorded = replay.recorded
         return self.module.Response(
             recorded.status,
             # Bytes: a recorded value may hold any character (a filename="Grüße.txt" disposition).
             headers=[(name.encode(), value.encode()) for name, value in recorded.headers],
-            stream=self.replay_stream(request, plan),
+            stream=self.replay_stream(request, replay.plan),
             request=request,
             extensions={"reason_phrase": intercept.reason_phrase(recorded).encode("ascii", "replace")},
         )
@@ -142,19 +144,13 @@ class Family:
                 return original(transport, request)
             request.read()
             view = view_of(request)
-            answer = handler.answer(view)
-            if answer is not None:
-                plan = handler.replay_plan(answer)
-                if plan.header_delay:
-                    time.sleep(plan.header_delay)
-                return family.replay(request, plan, answer)
+            replay = intercept.lookup(handler, view)
+            if replay is not None:
+                replay.wait_for_head()
+                return family.replay(request, replay)
             recording = handler.begin(view)
-            try:
-                with intercept.sending():
-                    response = original(transport, request)
-            except Exception as exc:
-                recording.failed(family.kind(exc), str(exc))
-                raise
+            with intercept.sent(recording, family.kind):
+                response = original(transport, request)
             response.stream = family.tee_stream(response.stream, family.record_head(response, recording))
             return response
 
@@ -169,19 +165,13 @@ class Family:
                 return await original(transport, request)
             await request.aread()
             view = view_of(request)
-            answer = handler.answer(view)
-            if answer is not None:
-                plan = handler.replay_plan(answer)
-                if plan.header_delay:
-                    await asyncio.sleep(plan.header_delay)
-                return family.replay(request, plan, answer)
+            replay = intercept.lookup(handler, view)
+            if replay is not None:
+                await replay.await_head()
+                return family.replay(request, replay)
             recording = handler.begin(view)
-            try:
-                with intercept.sending():
-                    response = await original(transport, request)
-            except Exception as exc:
-                recording.failed(family.kind(exc), str(exc))
-                raise
+            with intercept.sent(recording, family.kind):
+                response = await original(transport, request)
             response.stream = family.async_tee_stream(
                 response.stream, family.record_head(response, recording)
             )
@@ -202,15 +192,7 @@ def _tee_stream_class(family: Family) -> type:
             self._record = record
 
         def __iter__(self) -> Iterator[bytes]:
-            try:
-                for data in self._inner:
-                    if data:
-                        self._record.chunk(data)
-                        yield data
-            except Exception as exc:
-                self._record.error(family.kind(exc), str(exc))
-                raise
-            self._record.finish()
+            return intercept.teed(iter(self._inner), self._record, family.kind)
 
         def close(self) -> None:
             self._record.stopped()
@@ -225,16 +207,8 @@ def _async_tee_stream_class(family: Family) -> type:
             self._inner = inner
             self._record = record
 
-        async def __aiter__(self) -> AsyncIterator[bytes]:
-            try:
-                async for data in self._inner:
-                    if data:
-                        self._record.chunk(data)
-                        yield data
-            except Exception as exc:
-                self._record.error(family.kind(exc), str(exc))
-                raise
-            self._record.finish()
+        def __aiter__(self) -> AsyncIterator[bytes]:
+            return intercept.ateed(self._inner.__aiter__(), self._record, family.kind)
 
         async def aclose(self) -> None:
             self._record.stopped()
@@ -254,21 +228,9 @@ def _replay_stream_class(family: Family) -> type:
             self._plan = plan
 
         def __iter__(self) -> Iterator[bytes]:
-            for piece, delay in zip(self._plan.pieces, self._plan.delays, strict=True):
-                if delay > 0:
-                    time.sleep(delay)
-                yield piece
-            self._end()
+            return intercept.paced(self._plan, family.failure_of(self._request))
 
-        async def __aiter__(self) -> AsyncIterator[bytes]:
-            for piece, delay in zip(self._plan.pieces, self._plan.delays, strict=True):
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                yield piece
-            self._end()
-
-        def _end(self) -> None:
-            if self._plan.ending is not None:
-                raise family.failure(self._request, self._plan.ending.kind, self._plan.ending.message)
+        def __aiter__(self) -> AsyncIterator[bytes]:
+            return intercept.apaced(self._plan, family.failure_of(self._request))
 
     return ReplayStream
