@@ -236,3 +236,28 @@ def test_metadata_a_caller_stores_is_sanitised_too() -> None:
     )
     text = dumps(sanitize(data, SecretRules()))
     assert COOKIE not in text and "upstream said: bad cookie" in text
+
+
+def test_the_wiretape_logger_has_one_debug_line_per_request_and_no_secret(
+    upstream: LoopbackServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "c.yaml"
+    url = f"https://{HOST}/token?api_key=Qu3ry-S3cret-99&page=1"
+    spec = ClientSpec(provider="t", cookies={"sid": COOKIE})
+    with caplog.at_level("DEBUG", logger="wiretape"):
+        with upstream.overrides(), Cassette(path, mode="all"), sync_client(spec) as client:
+            client.get(url)
+        with Cassette(path), sync_client(spec) as client:
+            client.get(url)
+    lines = [record.getMessage() for record in caplog.records if record.name == "wiretape"]
+    assert any(
+        line.startswith(f"recording GET https://{HOST}/token?api_key=<secret>&page=1 -> 200")
+        for line in lines
+    )
+    assert any(
+        line.startswith(f"replayed GET https://{HOST}/token?api_key=<secret>&page=1 -> 200") for line in lines
+    )
+    assert any(line.startswith(f"wrote {path}: 1 interaction(s)") for line in lines)
+    for secret in (COOKIE, "Qu3ry-S3cret-99", "AcCeSs-T0KEN-1234"):
+        assert all(secret not in line for line in lines)
+    assert not [record for record in caplog.records if record.name == "wiretape" and record.levelno > 10]

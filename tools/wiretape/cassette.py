@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import logging
 import platform
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -49,6 +50,7 @@ from .matching import (
 from .rules import SecretRules
 from .sanitize import mask_uri, sanitize
 
+logger = logging.getLogger("wiretape")
 LOCK_TIMEOUT = 600.0
 #: The status of a recording whose request failed before any response came.
 NO_RESPONSE = 0
@@ -172,6 +174,9 @@ class Cassette:
         data = CassetteData(interactions=[*kept, *self.recorded], metadata=metadata)
         remove_stale_temporaries(self.path)
         write_atomically(self.path, dumps(sanitize(data, self.config.rules)))
+        logger.debug(
+            "wrote %s: %d interaction(s), %d new", self.path, len(data.interactions), len(self.recorded)
+        )
 
     # ------------------------------------------------------------ the handler (see wiretape.intercept)
 
@@ -182,8 +187,22 @@ class Cassette:
         position = self.index.take(request)
         if position is not None:
             self.played += 1
-            return self.data.interactions[position].response
+            response = self.data.interactions[position].response
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "replayed %s %s -> %s, %d bytes (%s #%d)",
+                    request.method,
+                    mask_uri(request.uri, self.config.rules),
+                    response.status or (response.error and response.error.kind),
+                    len(response.body),
+                    self.path.name,
+                    position,
+                )
+            return response
         if not self._recording:
+            logger.debug(
+                "miss: %s %s (%s)", request.method, mask_uri(request.uri, self.config.rules), self.path
+            )
             raise CassetteMissError(self._miss_message(request))
         return None
 
@@ -198,6 +217,13 @@ class Cassette:
         def keep(record: intercept.TeeRecord) -> None:
             self.recorded.append(interaction)
             self._tees.append(record)
+            logger.debug(
+                "recording %s %s -> %s after %.1f ms",
+                request.method,
+                mask_uri(request.uri, self.config.rules),
+                response.status or (response.error and response.error.kind),
+                response.header_delay * 1000,
+            )
 
         return intercept.Recording(response, keep)
 
