@@ -413,16 +413,23 @@ def report(ctx: Context, out: Path, mode: Mode, bench_path: Path | None) -> None
     show_default=True,
     help="Largest body in bytes.",
 )
+@click.option(
+    "--detect-secrets/--no-detect-secrets",
+    "use_detect_secrets",
+    default=True,
+    show_default=True,
+    help="Also run detect-secrets' scanners.",
+)
 @cassettes_option
 @click.pass_obj
-def lint(ctx: Context, max_body: int) -> None:
+def lint(ctx: Context, max_body: int, use_detect_secrets: bool) -> None:
     """Check the catalogue's cassettes: every check of `wiretape lint` (format, unsanitised
     secrets, detect-secrets, oversize bodies, provenance) plus orphans and missing cassettes.
 
     Exit status 1 when any error is found (warnings alone pass), 2 when the directory is missing.
     """
     root = ctx.existing_cassettes()
-    findings = lint_cassettes(root, SCENARIOS, max_body_bytes=max_body)
+    findings = lint_cassettes(root, SCENARIOS, max_body_bytes=max_body, use_detect_secrets=use_detect_secrets)
     errors = [finding for finding in findings if finding.severity == "error"]
     if findings:
         places = [_place(root, finding) for finding in findings]

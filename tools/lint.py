@@ -18,6 +18,7 @@ def lint(
     *,
     rules: SecretRules | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
+    use_detect_secrets: bool = True,
 ) -> list[Finding]:
     """Findings for the cassette directory ``root`` of the catalogue ``scenarios`` (``root`` must exist)."""
     findings: list[Finding] = []
@@ -36,4 +37,6 @@ def lint(
         if scenario_of(root, path) not in scenarios
     ]
     inside = [path for path in files if path.resolve().is_relative_to(root.resolve())]
-    return findings + lint_paths(inside, rules=rules, max_body_bytes=max_body_bytes)
+    return findings + lint_paths(
+        inside, rules=rules, max_body_bytes=max_body_bytes, use_detect_secrets=use_detect_secrets
+    )
