@@ -23,18 +23,15 @@ from .. import intercept
 from ..file import RecordedFailure
 from ..intercept import Replay, TeeRecord
 from ..matching import RequestView
+from .patching import Patches, importable
 
 LIBRARY = "aiohttp"
 
-_originals: list[tuple[type, Any]] = []
+_patches = Patches()
 
 
 def available() -> bool:
-    try:
-        import aiohttp  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importable("aiohttp")
 
 
 def install() -> None:
@@ -42,15 +39,11 @@ def install() -> None:
         return
     from aiohttp import ClientSession
 
-    original = ClientSession.__dict__["_request"]
-    _originals.append((ClientSession, original))
-    ClientSession._request = _patch(original)  # type: ignore[method-assign]
+    _patches.replace(ClientSession, "_request", _patch)
 
 
 def uninstall() -> None:
-    while _originals:
-        cls, original = _originals.pop()
-        cls._request = original  # type: ignore[attr-defined]
+    _patches.restore()
 
 
 # ---------------------------------------------------------------- the request

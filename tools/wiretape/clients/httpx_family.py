@@ -18,10 +18,11 @@ from .. import intercept
 from ..file import RecordedFailure
 from ..intercept import FAILURE_KINDS, Replay, ReplayPlan, TeeRecord
 from ..matching import RequestView
+from .patching import Patches
 
 CURL_TIMEOUT_CODE = 28  # CURLE_OPERATION_TIMEDOUT
 
-_originals: list[tuple[type, str, Any]] = []
+_patches = Patches()
 
 
 def _transports() -> list[tuple[ModuleType, type, str, bool]]:
@@ -53,16 +54,12 @@ def _optional(name: str) -> ModuleType | None:
 
 def install() -> None:
     for module, cls, name, is_async in _transports():
-        original = cls.__dict__[name]
-        _originals.append((cls, name, original))
         family = _family(module)
-        setattr(cls, name, family.async_patch(original) if is_async else family.sync_patch(original))
+        _patches.replace(cls, name, family.async_patch if is_async else family.sync_patch)
 
 
 def uninstall() -> None:
-    while _originals:
-        cls, name, original = _originals.pop()
-        setattr(cls, name, original)
+    _patches.restore()
 
 
 # ---------------------------------------------------------------- one library of the family

@@ -23,6 +23,7 @@ from .. import intercept
 from ..file import RecordedFailure
 from ..intercept import Replay, TeeRecord
 from ..matching import RequestView
+from .patching import Patches, importable
 
 LIBRARY = "curl_cffi"
 #: libcurl's error codes by failure kind, for a recording that does not name its own code.
@@ -50,15 +51,11 @@ KINDS = {
 }
 _CURL_CODE = re.compile(r"curl: \((\d+)\)")
 
-_originals: list[tuple[type, Any]] = []
+_patches = Patches()
 
 
 def available() -> bool:
-    try:
-        import curl_cffi.requests  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importable("curl_cffi")
 
 
 def install() -> None:
@@ -66,16 +63,12 @@ def install() -> None:
         return
     from curl_cffi.requests import AsyncSession, Session
 
-    for cls, patch in ((Session, _sync_patch), (AsyncSession, _async_patch)):
-        original = cls.__dict__["request"]
-        _originals.append((cls, original))
-        cls.request = patch(original)  # type: ignore[method-assign]
+    _patches.replace(Session, "request", _sync_patch)
+    _patches.replace(AsyncSession, "request", _async_patch)
 
 
 def uninstall() -> None:
-    while _originals:
-        cls, original = _originals.pop()
-        cls.request = original  # type: ignore[attr-defined]
+    _patches.restore()
 
 
 # ---------------------------------------------------------------- the request

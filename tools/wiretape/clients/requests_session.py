@@ -19,18 +19,15 @@ from .. import intercept
 from ..file import RecordedFailure
 from ..intercept import Replay, ReplayPlan, TeeRecord
 from ..matching import RequestView
+from .patching import Patches, importable
 
 LIBRARY = "requests"
 
-_originals: list[tuple[type, Any]] = []
+_patches = Patches()
 
 
 def available() -> bool:
-    try:
-        import requests.adapters  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importable("requests")
 
 
 def install() -> None:
@@ -38,15 +35,11 @@ def install() -> None:
         return
     from requests.adapters import HTTPAdapter
 
-    original = HTTPAdapter.__dict__["send"]
-    _originals.append((HTTPAdapter, original))
-    HTTPAdapter.send = _patch(original)  # type: ignore[method-assign]
+    _patches.replace(HTTPAdapter, "send", _patch)
 
 
 def uninstall() -> None:
-    while _originals:
-        cls, original = _originals.pop()
-        cls.send = original  # type: ignore[attr-defined]
+    _patches.restore()
 
 
 def view_of(request: Any) -> RequestView:
