@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from client_support import capture_sleeps
 
 from providers.http import ClientSpec, async_client, sync_client
 from tools.emulators.server import Exchange, LoopbackServer
@@ -146,18 +147,7 @@ def test_realtime_replay_applies_the_recorded_delays_in_order(
         recorded_pieces, _ = fetch(impersonate, "/sse?n=6&delay=0.02")
     stored = load(path_file).interactions[0].response
 
-    requested: list[float] = []
-    real_async_sleep = asyncio.sleep
-
-    def sleep(seconds: float) -> None:
-        requested.append(seconds)
-
-    async def async_sleep(seconds: float, result: object = None) -> object:
-        requested.append(seconds)
-        return await real_async_sleep(0, result)
-
-    monkeypatch.setattr(time, "sleep", sleep)
-    monkeypatch.setattr(asyncio, "sleep", async_sleep)
+    requested = capture_sleeps(monkeypatch)
     with Cassette(path_file, realtime=True):
         replayed_pieces, _ = fetch(impersonate, "/sse?n=6&delay=0.02")
     monkeypatch.undo()
