@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,10 +40,6 @@ class Outcome:
             error=None if kind == TEXT else kind,
             message=str(data.get("message", "")),
         )
-
-    def masked(self, mask: Callable[[str], str]) -> Outcome:
-        """The outcome with ``mask`` applied to its text and message (secrets to placeholders)."""
-        return Outcome([mask(chunk) for chunk in self.chunks], self.error, mask(self.message))
 
     def summary(self) -> str:
         if self.error:

@@ -159,13 +159,11 @@ class TeeRecord:
         if kind is not None:
             self.response.error = RecordedFailure(kind=kind, message=message)
         self.finished = True
-        self.complete()
 
     def finish(self) -> None:
         """The body was read to its end (a library may close the response just before it says so)."""
         self.response.truncated_by_client = False
         self.finished = True
-        self.complete()
 
     def stopped(self) -> None:
         """The client closed the response: what it did not read is not recorded (nor read), and the
@@ -173,10 +171,10 @@ class TeeRecord:
         if not self.finished and self.response.error is None:
             self.response.truncated_by_client = True
         self.finished = True
-        self.complete()
 
     def complete(self) -> None:
-        """Put what was read so far into the recorded response (called again as more comes)."""
+        """Put what was read so far into the recorded response: once, when the cassette is written,
+        not while the client is waiting for its call to end."""
         if len(self.response.body) != self.size:
             self.response.body = b"".join(self.pieces)
 
