@@ -27,7 +27,10 @@ def main() -> None:
     """Record/replay HTTP cassettes (vcrpy format): lint and show them.
 
     Recording and replaying happen in your tests: the pytest plugin
-    (``@pytest.mark.cassette``, ``--record-mode``) or ``wiretape.cassette()``.
+    (@pytest.mark.cassette, --record-mode) or wiretape.cassette().
+
+    Exit status: 0 success; 1 lint found an error; 2 usage error (a wrong
+    option, a path that does not exist, a file show cannot read).
     """
 
 
