@@ -114,17 +114,17 @@ def targets(
             for name in cases.big_body_cases(big)
             for target in (
                 _ratio_target(
-                    f"{name} / vcrpy",
+                    f"{name}, open + replay / vcrpy",
                     report,
                     (f"replay, {name}", "wiretape"),
                     (f"replay, {name}", "vcrpy"),
                     0.5,
                 ),
                 _ratio_target(
-                    f"{name} / respx",
+                    f"{name}, one request / respx",
                     report,
-                    (f"replay, {name}", "wiretape"),
-                    (f"replay, {name}", "respx"),
+                    (f"one request, {name}", "wiretape"),
+                    (f"one request, {name}", "respx"),
                     1.2,
                 ),
             )

@@ -252,6 +252,11 @@ class ReplayPlan:
     ending: RecordedFailure | None
 
     @property
+    def paused(self) -> bool:
+        """Whether any piece waits before it (real-time replay); else the pieces go out at once."""
+        return any(self.delays)
+
+    @property
     def failed_before_response(self) -> bool:
         """The recorded request got no response: replay raises the recorded failure at once."""
         return self.status == NO_RESPONSE and self.ending is not None
@@ -287,10 +292,13 @@ def lookup(handler: Handler, request: RequestView) -> Replay | None:
 
 def paced(plan: ReplayPlan, failure_of: FailureOf) -> Iterator[bytes]:
     """The planned pieces, each after its pause, then the planned ending raised as ``failure_of`` says."""
-    for piece, delay in zip(plan.pieces, plan.delays, strict=True):
-        if delay > 0:
-            time.sleep(delay)
-        yield piece
+    if plan.paused:
+        for piece, delay in zip(plan.pieces, plan.delays, strict=True):
+            if delay > 0:
+                time.sleep(delay)
+            yield piece
+    else:
+        yield from plan.pieces
     if plan.ending is not None:
         raise failure_of(plan.ending)
 

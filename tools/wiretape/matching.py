@@ -265,6 +265,7 @@ class RequestIndex:
         self._play_order: list[int] = []
         self._by_exact: dict[Key, deque[int]] = {}
         self._by_key: dict[Key, deque[int]] | None = None
+        self._last_exact: dict[Key, int] = {}
 
     def add(self, view: RequestView) -> int:
         position = len(self._views)
@@ -300,10 +301,15 @@ class RequestIndex:
     def take(self, view: RequestView) -> int | None:
         """The position of the first unplayed recording matching ``view``, marked played."""
         if not self.config.custom:
-            for position in self._unplayed(self._by_exact.get(exact_key(view))):
+            exact = exact_key(view)
+            for position in self._unplayed(self._by_exact.get(exact)):
                 # Bodies compared here, not hashed into the key: a memcmp beats hashing megabytes.
                 if self._views[position].body == view.body:
+                    self._last_exact[exact] = position
                     return self._play(position)
+            again = self._last_exact.get(exact)
+            if self.allow_repeats and again is not None and self._views[again].body == view.body:
+                return again
         key = match_key(view, self.config)
         candidates = self._unplayed(self._buckets().get(key))
         if self.config.custom:
