@@ -44,6 +44,10 @@ def app(exchange: Exchange) -> None:
             exchange.write(b"%x\r\n%s\r\n" % (len(piece), piece))
             time.sleep(PIECE_DELAY)
         exchange.reset_connection()
+    elif exchange.path == "/empty":
+        exchange.send_head(204)
+    elif exchange.method == "HEAD":
+        exchange.send_head(200, {"content-type": "application/json", "content-length": "30"})
     else:
         exchange.respond(200, '{"ok": true, "text": "Grüße"}', {"content-type": "application/json"})
 

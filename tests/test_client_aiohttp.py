@@ -108,6 +108,26 @@ def test_every_way_of_reading_gets_the_recorded_body(
         assert [line.decode() for line in replayed] == TEXT.splitlines(keepends=True)
 
 
+def test_answers_without_a_body_record_and_replay(tmp_path: Path) -> None:
+    """HEAD and 204 answers come with aiohttp's empty stream reader."""
+    path = tmp_path / "empty.yaml"
+
+    async def heads(base: str, ca_file: str | None) -> list[tuple[int, bytes]]:
+        context = ssl.create_default_context(cafile=ca_file) if ca_file else None
+        async with aiohttp.ClientSession() as session:
+            async with session.head(base + "/json", ssl=context) as head:
+                first = (head.status, await head.read())
+            async with session.get(base + "/empty", ssl=context) as empty:
+                return [first, (empty.status, await empty.read())]
+
+    with upstream() as server:
+        base = url(server, "")
+        with Cassette(path, mode="all"):
+            live = asyncio.run(heads(base, server.ca_file))
+    with Cassette(path):
+        assert asyncio.run(heads(base, None)) == live == [(200, b""), (204, b"")]
+
+
 def test_text_and_json_of_a_replayed_answer(tmp_path: Path) -> None:
     path = tmp_path / "json.yaml"
 

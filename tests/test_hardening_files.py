@@ -307,3 +307,45 @@ def test_lock_files_and_temporaries_are_ignored_by_git() -> None:
         check=False,
     )
     assert done.stdout.split() == ["cassettes/x/.a.yaml.lock", "cassettes/x/.a.yaml.1a2b3c4d5e6f.tmp"]
+
+
+def test_an_integer_too_long_to_read_is_a_format_error() -> None:
+    assert refused_in_a_subprocess("version: 1" + "0" * 5000 + "\ninteractions: []\n").startswith(
+        "refused: hostile.yaml: a value cannot be read"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"code": "0"}, r"status 0 \(no response\) needs the failure that came instead"),
+    ],
+)
+def test_a_recording_without_a_response_needs_its_failure(
+    tmp_path: Path, fields: dict[str, str], message: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(cassette(**fields))
+    with pytest.raises(CassetteFormatError, match=message):
+        load(path, cache=False)
+
+
+def test_an_unknown_failure_kind_is_refused_naming_the_known_ones(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        cassette().replace("header_delay: 0.1}", "header_delay: 0.1, error: {kind: Bogus, message: x}}")
+    )
+    with pytest.raises(
+        CassetteFormatError, match=r"error.kind 'Bogus' is not one of: ConnectError, ConnectTimeout"
+    ):
+        load(path, cache=False)
+
+
+def test_a_misspelt_cassette_option_names_the_right_ones(tmp_path: Path) -> None:
+    from wiretape import ConfigurationError
+    from wiretape import cassette as open_cassette
+
+    with pytest.raises(
+        ConfigurationError, match=r"unknown cassette option\(s\) matchon; one of: mode, rules, match_on"
+    ):
+        open_cassette(tmp_path / "c.yaml", matchon=["method"])

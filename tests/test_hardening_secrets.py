@@ -30,6 +30,8 @@ from wiretape.file import dumps
 from wiretape.lint import lint_file
 from wiretape.sanitize import sanitize
 
+pytest_plugins = ["pytester"]
+
 HOST = "api.test"
 COOKIE = "c0ok1e-v4lue-3c8f1a"
 
@@ -261,3 +263,36 @@ def test_the_wiretape_logger_has_one_debug_line_per_request_and_no_secret(
     for secret in (COOKIE, "Qu3ry-S3cret-99", "AcCeSs-T0KEN-1234"):
         assert all(secret not in line for line in lines)
     assert not [record for record in caplog.records if record.name == "wiretape" and record.levelno > 10]
+
+
+def test_a_miss_in_pytest_output_shows_no_secret_of_the_request(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pytest prints the arguments of a traceback's last frame: a request's repr must be safe."""
+    # The secrets come from the environment, as in a real suite: the test's source shows none.
+    monkeypatch.setenv("LEAK_QUERY", "Qu3ryLeak123")
+    monkeypatch.setenv("LEAK_HEADER", "HeaderLeak456")
+    monkeypatch.setenv("LEAK_BODY", "BodyLeak789")
+    pytester.makepyfile(
+        test_leak="""
+        import os, httpx, pytest
+
+        @pytest.mark.cassette("c.yaml")
+        def test_miss():
+            httpx.post(
+                "https://api.test/other?api_key=" + os.environ["LEAK_QUERY"],
+                headers={"Authorization": "Bearer " + os.environ["LEAK_HEADER"]},
+                json={"password": os.environ["LEAK_BODY"]},
+            )
+        """
+    )
+    (pytester.path / "cassettes").mkdir()
+    (pytester.path / "cassettes" / "c.yaml").write_text("version: 1\ninteractions: []\n")
+    result = pytester.runpytest_inprocess("-p", "no:asyncio")
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    assert (
+        "CassetteMissError" in output and "RequestView(POST https://api.test/other?api_key=<secret>" in output
+    )
+    for secret in ("Qu3ryLeak123", "HeaderLeak456", "BodyLeak789"):
+        assert secret not in output

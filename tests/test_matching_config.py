@@ -145,7 +145,9 @@ def test_the_miss_lists_only_the_compared_fields(tmp_path: Path) -> None:
 
 def test_configured_matching_from_the_marker_fixture_and_ini(pytester: pytest.Pytester) -> None:
     pytester.makeini(
-        "[pytest]\nwiretape_cassette_dir = cassettes\nwiretape_ignore_headers =\n    x-trace\n    x-stainless-*\n"
+        # Several names on one line (as the README shows), or one per line.
+        "[pytest]\nwiretape_cassette_dir = cassettes\nwiretape_ignore_headers = x-trace x-stainless-*\n"
+        "wiretape_match_on =\n    method\n    path query\n"
     )
     pytester.makepyfile(
         test_cfg="""
@@ -153,21 +155,23 @@ def test_configured_matching_from_the_marker_fixture_and_ini(pytester: pytest.Py
 
         def test_ini(cassette):
             assert cassette.config.ignores("X-Trace") and cassette.config.ignores("x-stainless-os")
+            assert cassette.config.named == ("method", "path", "query")
 
         @pytest.mark.cassette("m.yaml", match_on=["method", "path"])
         def test_marker(cassette):
             assert cassette.config.named == ("method", "path")
 
-        @pytest.fixture
-        def cassette_options():
-            return {"match_on": ["method"]}
+        class TestFixture:
+            @pytest.fixture
+            def cassette_options(self):
+                return {"match_on": ["method"]}
 
-        def test_fixture(cassette):
-            assert cassette.config.named == ("method",)
+            def test_fixture(self, cassette):
+                assert cassette.config.named == ("method",)
         """
     )
     (pytester.path / "cassettes" / "test_cfg").mkdir(parents=True)
-    for name in ("test_ini.yaml", "test_fixture.yaml"):
+    for name in ("test_ini.yaml", "TestFixture.test_fixture.yaml"):
         (pytester.path / "cassettes" / "test_cfg" / name).write_text("version: 1\ninteractions: []\n")
     (pytester.path / "cassettes" / "m.yaml").write_text("version: 1\ninteractions: []\n")
     pytester.runpytest_inprocess("-q", "-p", "no:asyncio").assert_outcomes(passed=3)

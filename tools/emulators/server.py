@@ -154,7 +154,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.server.requests_seen += 1
         app(exchange)
 
-    do_GET = do_POST = do_PUT = do_DELETE = _dispatch
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _dispatch
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import inspect
 import logging
 import platform
 from collections.abc import Iterable, Mapping
@@ -287,7 +288,18 @@ class Cassette:
 
 def cassette(path: str | Path, **options: Any) -> Cassette:
     """``with cassette("cassettes/easychat/stream.yaml", mode="none"):`` — see :class:`Cassette`."""
+    check_options(options)
     return Cassette(path, **options)
+
+
+def check_options(options: Mapping[str, Any]) -> None:
+    """Refuse a keyword :class:`Cassette` does not take (a typo) with the ones it does."""
+    known = [name for name in inspect.signature(Cassette.__init__).parameters if name not in ("self", "path")]
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise ConfigurationError(
+            f"unknown cassette option(s) {', '.join(unknown)}; one of: {', '.join(known)}"
+        )
 
 
 def _view_of_recording(request: RecordedRequest) -> RequestView:

@@ -27,6 +27,17 @@ from . import parse_cache
 from .errors import CassetteFormatError
 
 FORMAT_VERSION = 1
+#: The kinds a recorded transport failure can have (before the response, or ending its body): httpx's names.
+FAILURE_KINDS = (
+    "ConnectError",
+    "ConnectTimeout",
+    "RemoteProtocolError",
+    "ReadError",
+    "ReadTimeout",
+    "WriteError",
+    "NetworkError",
+    "TimeoutException",
+)
 Headers = list[tuple[str, str]]
 
 
@@ -324,6 +335,8 @@ def _parse(text: str, source: str) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, source) from None
+    except ValueError as exc:  # an integer too long to convert, a date out of range
+        raise CassetteFormatError(f"{source}: a value cannot be read: {exc}") from None
 
 
 def _require(condition: bool, source: str, what: str) -> None:
@@ -463,6 +476,17 @@ def _interaction(item: Any, source: str, where: str) -> Interaction:
         source,
         f"{where}.wiretape.client must be a mapping of names to text",
     )
+    _require(
+        code != 0 or error is not None,
+        source,
+        f"{where}: status 0 (no response) needs the failure that came instead (wiretape.error)",
+    )
+    if error is not None:
+        _require(
+            error["kind"] in FAILURE_KINDS,
+            source,
+            f"{where}.wiretape.error.kind {error['kind']!r} is not one of: {', '.join(FAILURE_KINDS)}",
+        )
     decoded_from = extra.get("decoded")
     _require(
         decoded_from is None or isinstance(decoded_from, str),

@@ -34,17 +34,6 @@ from .errors import ConfigurationError
 from .file import Chunk, RecordedFailure, RecordedResponse
 from .matching import RequestView
 
-#: The kinds a recorded transport failure can have (before the response, or ending its body).
-FAILURE_KINDS = (
-    "ConnectError",
-    "ConnectTimeout",
-    "RemoteProtocolError",
-    "ReadError",
-    "ReadTimeout",
-    "WriteError",
-    "NetworkError",
-    "TimeoutException",
-)
 #: The status of a recording whose request failed before any response came.
 NO_RESPONSE = 0
 #: What a client reading past the end of a recording that its recorder stopped reading gets.

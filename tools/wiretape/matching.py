@@ -65,6 +65,14 @@ class RequestView:
     headers: Sequence[tuple[str, str]]
     body: bytes
 
+    def __repr__(self) -> str:
+        # Shown in tracebacks (pytest prints a frame's arguments): never a header value or the body.
+        from .sanitize import mask_uri
+
+        names = ", ".join(name for name, _ in self.headers)
+        uri = mask_uri(self.uri, SecretRules())
+        return f"RequestView({self.method} {uri}, headers: {names}, body: {len(self.body)} bytes)"
+
 
 CustomMatcher = Callable[[RequestView, RequestView], object]
 

@@ -17,19 +17,24 @@ _UNSAFE = re.compile(r"[^\w.\-\[\]=,+@ ]")
 def safe_file_name(name: str) -> str:
     """``name`` (a test name with its parametrize id, say) as one file name component.
 
-    Separators, ``..`` and characters file systems refuse become ``-``; a name
-    that is still too long keeps its start and gains a hash of the whole, so two
-    long names never collide.
+    Separators, ``..`` and characters file systems refuse become ``-``. A name
+    that had to change gains a short hash of the original, so that ``a/b``,
+    ``a:b`` and ``a-b`` never share a file; one still too long keeps its start.
     """
     cleaned = _UNSAFE.sub("-", name).strip(" ")
     cleaned = re.sub(r"\.{2,}", "-", cleaned).lstrip(".")
-    if not cleaned:
-        cleaned = "-"
-    if len(cleaned.encode()) > MAX_NAME_BYTES:
-        digest = hashlib.sha256(name.encode()).hexdigest()[:12]
-        head = cleaned.encode()[: MAX_NAME_BYTES - 13].decode(errors="ignore")
-        cleaned = f"{head}-{digest}"
-    return cleaned
+    if cleaned == name:
+        return name if len(name.encode()) <= MAX_NAME_BYTES else _shortened(name, name)
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return _shortened(f"{cleaned or '-'}-{digest}", name)
+
+
+def _shortened(cleaned: str, name: str) -> str:
+    if len(cleaned.encode()) <= MAX_NAME_BYTES:
+        return cleaned
+    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+    head = cleaned.encode()[: MAX_NAME_BYTES - 13].decode(errors="ignore")
+    return f"{head}-{digest}"
 
 
 def with_suffix(name: str) -> str:

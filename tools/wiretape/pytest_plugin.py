@@ -38,7 +38,7 @@ from typing import Any
 
 import pytest
 
-from .cassette import Cassette, RecordMode
+from .cassette import Cassette, RecordMode, check_options
 from .naming import contained, safe_file_name, with_suffix
 from .netguard import block_network
 
@@ -146,6 +146,7 @@ def cassette(
     mode = RecordMode.parse(explicit or options.pop("mode", RecordMode.NONE))
     options.pop("mode", None)
     path = _cassette_path(request, cassette_dir, marker, default_cassette_name)
+    check_options(options)
     active = Cassette(path, mode=mode, **options)
     with _guard(request, blocked=not active.will_record), active:
         yield active
@@ -154,10 +155,11 @@ def cassette(
 def _ini_options(config: pytest.Config) -> dict[str, Any]:
     """The project-wide matching options of the ini file, as cassette keywords."""
     options: dict[str, Any] = {}
-    if config.getini(MATCH_ON_INI):
-        options["match_on"] = list(config.getini(MATCH_ON_INI))
-    if config.getini(IGNORE_HEADERS_INI):
-        options["ignore_headers"] = list(config.getini(IGNORE_HEADERS_INI))
+    for key, ini in (("match_on", MATCH_ON_INI), ("ignore_headers", IGNORE_HEADERS_INI)):
+        # One name per line, or several on a line: `wiretape_match_on = method path query`.
+        names = [name for line in config.getini(ini) for name in str(line).split()]
+        if names:
+            options[key] = names
     return options
 
 

@@ -178,9 +178,12 @@ def _record(response: Any, recording: intercept.Recording, decompressed: bool) -
         if not (decompressed and name.lower() == "content-encoding")
     ]
     record = recording.respond(response.status, response.reason or "", headers)
-    response.content = pull_reader(
-        intercept.ateed(_upstream(response.content), record, kind_of), response.content._low_water
-    )
+    # HEAD, 204 and 304 answers come with aiohttp's EmptyStreamReader: nothing to tee.
+    low_water = getattr(response.content, "_low_water", None)
+    if low_water is None:
+        record.finish()
+        return
+    response.content = pull_reader(intercept.ateed(_upstream(response.content), record, kind_of), low_water)
     _on_close(response, record)
 
 

@@ -15,8 +15,8 @@ from types import ModuleType
 from typing import Any
 
 from .. import intercept
-from ..file import RecordedFailure
-from ..intercept import FAILURE_KINDS, Replay, ReplayPlan, TeeRecord
+from ..file import FAILURE_KINDS, RecordedFailure
+from ..intercept import Replay, ReplayPlan, TeeRecord
 from ..matching import RequestView
 from .patching import Patches
 
