@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from .base import AsyncGeneratorProvider
 from .bodies import refuse_html
 from .http import aensure_status, async_client, translated_errors
+from .limits import SizeCounter
 from .messages import Messages
 from .streams import Utf8StreamDecoder
 
@@ -70,7 +71,11 @@ class ChatAnywhere(AsyncGeneratorProvider):
                 refuse_html(response)
                 # SPEC.md, ChatAnywhere: decoded across reads, so a character cut by a read survives.
                 decoder = Utf8StreamDecoder()
+                # A streamed answer is handed over as it comes; a whole one is joined, so it is capped.
+                counter = None if stream else SizeCounter()
                 async for piece in response.aiter_bytes():
+                    if counter:
+                        counter.add(len(piece))
                     text = decoder.feed(piece)
                     if text:
                         yield text

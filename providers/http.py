@@ -37,9 +37,9 @@ from .errors import (
     TransportError,
     excerpt,
 )
+from .limits import aread_error_body, read_error_body
 from .wirelog import async_hooks, logger_for, sync_hooks
 
-ERROR_BODY_LIMIT = 64 * 1024
 CURL_TIMEOUT_CODE = 28
 CURL_INSTALL_HINT = "install it with: pip install 'wiretape[curl]' (curl_cffi and httpx-curl-cffi)"
 
@@ -340,30 +340,6 @@ def retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
-
-
-def read_error_body(response: httpx.Response) -> bytes:
-    """At most :data:`ERROR_BODY_LIMIT` bytes of a streamed response body."""
-    pieces: list[bytes] = []
-    size = 0
-    for piece in response.iter_bytes():
-        pieces.append(piece)
-        size += len(piece)
-        if size >= ERROR_BODY_LIMIT:
-            break
-    return b"".join(pieces)[:ERROR_BODY_LIMIT]
-
-
-async def aread_error_body(response: httpx.Response) -> bytes:
-    """Async twin of :func:`read_error_body`."""
-    pieces: list[bytes] = []
-    size = 0
-    async for piece in response.aiter_bytes():
-        pieces.append(piece)
-        size += len(piece)
-        if size >= ERROR_BODY_LIMIT:
-            break
-    return b"".join(pieces)[:ERROR_BODY_LIMIT]
 
 
 def ensure_status(response: httpx.Response, *, provider: str, accepted: int = 200) -> None:
