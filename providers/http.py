@@ -3,7 +3,9 @@
 Every provider speaks httpx. Providers that need browser TLS impersonation get
 an httpx client over the httpx-curl-cffi transport (curl_cffi is imported on
 first use only). Proxy, timeout and TLS verification are applied here; TLS
-verification is always on unless a caller passes ``verify=False``.
+verification is always on unless a caller passes ``verify=False``. The
+timeout bounds everything a client does (:mod:`providers.deadline`), from
+the moment it is built.
 
 :func:`network_overrides` lets a caller (a test harness, a user behind a
 private CA) send a host's traffic to another address and trust another CA,
@@ -26,6 +28,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from .deadline import AsyncDeadlineTransport, Deadline, bound_pool
 from .errors import (
     MissingRequirementsError,
     ProviderConnectionError,
@@ -102,6 +105,7 @@ def sync_client(spec: ClientSpec) -> httpx.Client:
     else:
         transport = httpx.HTTPTransport(verify=_ssl_verify(spec), proxy=spec.proxy, trust_env=False)
         _route_pool(transport, sync=True)
+        bound_pool(transport, Deadline(spec.timeout))
     return httpx.Client(
         headers=httpx.Headers(spec.headers),
         cookies=dict(spec.cookies or {}),
@@ -117,10 +121,13 @@ def async_client(spec: ClientSpec) -> httpx.AsyncClient:
     transport: httpx.AsyncBaseTransport
     if spec.impersonate:
         curl = _load_curl(spec.provider)
-        transport = curl.AsyncCurlTransport(**_curl_params(spec))
+        transport = AsyncDeadlineTransport(
+            curl.AsyncCurlTransport(**_curl_params(spec)), Deadline(spec.timeout)
+        )
     else:
         transport = httpx.AsyncHTTPTransport(verify=_ssl_verify(spec), proxy=spec.proxy, trust_env=False)
         _route_pool(transport, sync=False)
+        bound_pool(transport, Deadline(spec.timeout))
     return httpx.AsyncClient(
         headers=httpx.Headers(spec.headers),
         cookies=dict(spec.cookies or {}),

@@ -71,6 +71,9 @@ class HostileUpstream:
         attack = self.page_attack if is_page else self.attack
         if attack == "normal":
             self.normal(exchange, is_page)
+        elif attack == "late":
+            time.sleep(self.drip_for)
+            self.normal(exchange, is_page)
         elif attack == "endless_line":
             exchange.stream(200, endless_line(self.size), {"content-type": "text/event-stream"})
         elif attack == "big_body":

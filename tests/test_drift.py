@@ -79,7 +79,9 @@ def test_a_lost_connection_is_one_ending_whichever_python_saw_it() -> None:
     before = committed("equing/reset")
     assert before.interactions[0].response.error is not None
     after = copy.deepcopy(before)
-    after.interactions[0].response.error = RecordedFailure("ReadError", "[Errno 104] Connection reset by peer")
+    after.interactions[0].response.error = RecordedFailure(
+        "ReadError", "[Errno 104] Connection reset by peer"
+    )
     assert before.interactions[0].response.error.kind == "RemoteProtocolError"
     assert drift(before, after) == []
     after.interactions[0].response.error = RecordedFailure("ReadTimeout", "timed out")

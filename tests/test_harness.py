@@ -255,7 +255,10 @@ def test_a_failing_block_leaves_the_old_cassette_untouched(upstream: LoopbackSer
         client.get(f"https://{HOST}/sse")
         raise KeyboardInterrupt
     assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".c.yaml.lock", "c.yaml"]  # no temp file left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".c.yaml.lock",
+        "c.yaml",
+    ]  # no temp file left behind
 
 
 def test_mode_all_replaces_instead_of_appending_and_new_episodes_appends(
