@@ -105,7 +105,7 @@ class Aichat(AsyncProvider):
             "top_p": call.option("top_p", DEFAULT_TOP_P),
             "frequency_penalty": 0,
         }
-        with translated_errors(cls.__name__, cls.api_endpoint):
+        with translated_errors(cls.__name__, cls.api_endpoint, secrets=call.secrets):
             async with (
                 async_client(spec) as client,
                 client.stream("POST", cls.api_endpoint, json=body) as response,

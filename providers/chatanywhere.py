@@ -62,7 +62,7 @@ class ChatAnywhere(AsyncGeneratorProvider):
             "models": MODELS_FIELD,
             "continuous": True,
         }
-        with translated_errors(cls.__name__, cls.api_endpoint):
+        with translated_errors(cls.__name__, cls.api_endpoint, secrets=call.secrets):
             async with (
                 async_client(call.client_spec(headers=cls.headers)) as client,
                 client.stream("POST", cls.api_endpoint, json=body) as response,

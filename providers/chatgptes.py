@@ -148,19 +148,21 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
     ) -> AsyncIterator[str]:
         require_curl(cls.__name__)
         call = cls.prepare(model, messages, proxy=proxy, **kwargs)
-        with translated_errors(cls.__name__, cls.url):
+        with translated_errors(cls.__name__, cls.url, secrets=call.secrets):
             async with async_client(call.client_spec(headers=cls.headers)) as client:
                 async with client.stream("GET", cls.url) as page:
                     await aensure_status(page, provider=cls.__name__)
                     page_text = await aread_text(page)
                 tokens = extract_tokens(page_text)
-                form = cls.form(call.messages, tokens, new_client_id())
-                with translated_errors(cls.__name__, cls.api_endpoint):
+                client_id = new_client_id()
+                call.secrets.add(tokens.nonce, client_id)
+                form = cls.form(call.messages, tokens, client_id)
+                with translated_errors(cls.__name__, cls.api_endpoint, secrets=call.secrets):
                     async with client.stream("POST", cls.api_endpoint, data=form) as response:
                         await aensure_status(response, provider=cls.__name__)
                         answer = await aread_body(response)
         content_type = response.headers.get("content-type", "")
-        with translated_errors(cls.__name__, cls.api_endpoint):
+        with translated_errors(cls.__name__, cls.api_endpoint, secrets=call.secrets):
             yield cls.answer(json_object(answer, content_type=content_type))
 
     @staticmethod

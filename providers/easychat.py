@@ -56,7 +56,10 @@ class EasyChat(AbstractProvider):
         server = cls.servers[call.option("active_server", random.randrange(len(cls.servers)))]
         endpoint = f"{server}/api/openai/v1/chat/completions"
         body = completion_body(call.messages, stream=stream, model=call.model, options=call.options)
-        with translated_errors(cls.__name__, endpoint), sync_client(call.client_spec()) as client:
+        with (
+            translated_errors(cls.__name__, endpoint, secrets=call.secrets),
+            sync_client(call.client_spec()) as client,
+        ):
             # Collects the session cookies; SPEC.md, EasyChat: its status is not checked.
             with client.stream("GET", f"{server}/") as home:
                 read_body(home)

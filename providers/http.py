@@ -20,7 +20,7 @@ import email.utils
 import ssl
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +41,7 @@ from .errors import (
     excerpt,
 )
 from .limits import aread_error_body, read_error_body
+from .masking import Secrets
 from .wirelog import async_hooks, logger_for, sync_hooks
 
 CURL_TIMEOUT_CODE = 28
@@ -94,6 +95,11 @@ class ClientSpec:
     timeout: float = 120.0
     verify: bool = True
     impersonate: str | None = None
+    #: Collects the secret values each request sends, for masking in errors.
+    secrets: Secrets | None = field(default=None, compare=False)
+
+    def request_hooks(self) -> list[Callable[[httpx.Request], None]]:
+        return [self.secrets.add_request] if self.secrets is not None else []
 
 
 def sync_client(spec: ClientSpec) -> httpx.Client:
@@ -112,7 +118,7 @@ def sync_client(spec: ClientSpec) -> httpx.Client:
         timeout=spec.timeout,
         transport=transport,
         trust_env=False,
-        event_hooks=sync_hooks(spec.provider),
+        event_hooks={**sync_hooks(spec.provider), "request": spec.request_hooks()},
     )
 
 
@@ -134,8 +140,18 @@ def async_client(spec: ClientSpec) -> httpx.AsyncClient:
         timeout=spec.timeout,
         transport=transport,
         trust_env=False,
-        event_hooks=async_hooks(spec.provider),
+        event_hooks={
+            **async_hooks(spec.provider),
+            "request": [_async(hook) for hook in spec.request_hooks()],
+        },
     )
+
+
+def _async(hook: Callable[[httpx.Request], None]) -> Callable[[httpx.Request], Awaitable[None]]:
+    async def run(request: httpx.Request) -> None:
+        hook(request)
+
+    return run
 
 
 def require_curl(provider: str) -> None:
@@ -285,10 +301,13 @@ def _cause(exc: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def translated_errors(provider: str, url: str | None = None) -> Iterator[None]:
+def translated_errors(
+    provider: str, url: str | None = None, *, secrets: Secrets | None = None
+) -> Iterator[None]:
     """Re-raise lower-layer errors raised in the block as this library's errors.
 
-    Works around ``await`` and ``async for`` inside the block too.
+    Works around ``await`` and ``async for`` inside the block too. The
+    values in ``secrets`` are masked in the error's text.
     """
     try:
         yield
@@ -296,6 +315,8 @@ def translated_errors(provider: str, url: str | None = None) -> Iterator[None]:
         # Errors raised by the parsers know what went wrong, not where.
         exc.provider = exc.provider or provider
         exc.url = exc.url or url
+        if secrets is not None:
+            exc.mask(secrets.mask)
         raise
     except Exception as exc:
         request = _failed_request(exc)
@@ -304,6 +325,8 @@ def translated_errors(provider: str, url: str | None = None) -> Iterator[None]:
             raise
         what = f"{request.method} {request.url}" if request else f"request to {url}"
         logger_for(provider).debug("%s failed: %s", what, type(translated).__name__)
+        if secrets is not None:
+            translated.mask(secrets.mask)
         raise translated from exc
 
 

@@ -9,6 +9,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from tests.spec_contracts import EASYCHAT_SERVERS
 from tools.emulators.server import Exchange
@@ -90,14 +91,21 @@ class HostileUpstream:
             head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
             drip(exchange, head, self.drip_every, until=self.drip_for)
         elif attack == "echo_403":
-            echoed = f"denied; you sent cookie={exchange.header('cookie')} body={exchange.body.decode()}"
-            exchange.respond(403, echoed, {"content-type": "text/plain"})
+            exchange.respond(403, f"denied; you sent {self.echo(exchange)}", {"content-type": "text/plain"})
         elif attack == "echo_json":
-            echoed = f"cookie={exchange.header('cookie')} body={exchange.body.decode()}"
-            body = json.dumps({"unexpected": echoed})
+            body = json.dumps({"unexpected": self.echo(exchange)})
             exchange.respond(200, body, {"content-type": "application/json"})
         else:
             raise AssertionError(attack)
+
+    @staticmethod
+    def echo(exchange: Exchange) -> str:
+        """What a careless upstream repeats back: the cookies and the form's tokens it received."""
+        form = dict(parse_qsl(exchange.body.decode())) if exchange.host == "chatgpt.es" else {}
+        return (
+            f"cookie={exchange.header('cookie')} nonce={form.get('_wpnonce')} "
+            f"client={form.get('wpaicg_chat_client_id')}"
+        )
 
     @staticmethod
     def normal(exchange: Exchange, is_page: bool) -> None:
