@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
 from .base import AsyncGeneratorProvider
-from .bodies import refuse_html
+from .bodies import require_text
 from .http import aensure_status, async_client, translated_errors
 from .limits import SizeCounter
 from .messages import Messages
@@ -68,7 +68,7 @@ class ChatAnywhere(AsyncGeneratorProvider):
                 client.stream("POST", cls.api_endpoint, json=body) as response,
             ):
                 await aensure_status(response, provider=cls.__name__)
-                refuse_html(response)
+                require_text(response)
                 # SPEC.md, ChatAnywhere: decoded across reads, so a character cut by a read survives.
                 decoder = Utf8StreamDecoder()
                 # A streamed answer is handed over as it comes; a whole one is joined, so it is capped.

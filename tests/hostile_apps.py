@@ -66,12 +66,17 @@ class HostileUpstream:
     drip_every: float = 0.2
     drip_for: float = 10.0
     content_type: str | None = "application/json"
+    #: For the "custom" attack: the status, headers and body of the answer.
+    custom: tuple[int, dict[str, str], bytes] = (200, {}, b"")
 
     def __call__(self, exchange: Exchange) -> None:
         is_page = exchange.method == "GET"
         attack = self.page_attack if is_page else self.attack
         if attack == "normal":
             self.normal(exchange, is_page)
+        elif attack == "custom":
+            status, headers, body = self.custom
+            exchange.respond(status, body, headers)
         elif attack == "late":
             time.sleep(self.drip_for)
             self.normal(exchange, is_page)
