@@ -5,10 +5,11 @@ sets ``attack`` (and where needed ``page_attack``) before calling."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from tests.spec_contracts import EASYCHAT_SERVERS
@@ -68,15 +69,24 @@ class HostileUpstream:
     content_type: str | None = "application/json"
     #: For the "custom" attack: the status, headers and body of the answer.
     custom: tuple[int, dict[str, str], bytes] = (200, {}, b"")
+    #: The Cookie header of each request, in order.
+    seen_cookies: list[str | None] = field(default_factory=list)
+    #: Set when a client hangs up on a "first_then_hold" answer.
+    hung_up: threading.Event = field(default_factory=threading.Event)
 
     def __call__(self, exchange: Exchange) -> None:
         is_page = exchange.method == "GET"
+        self.seen_cookies.append(exchange.header("cookie"))
         attack = self.page_attack if is_page else self.attack
         if attack == "normal":
             self.normal(exchange, is_page)
         elif attack == "custom":
             status, headers, body = self.custom
             exchange.respond(status, body, headers)
+        elif attack == "first_then_hold":
+            first = b'data: {"choices": [{"delta": {"content": "first "}}]}\n\n'
+            exchange.stream(200, [first], {"content-type": self.content_type or ""}, then="hold")
+            self.hung_up.set()
         elif attack == "late":
             time.sleep(self.drip_for)
             self.normal(exchange, is_page)

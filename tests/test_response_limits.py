@@ -112,7 +112,8 @@ def test_the_documented_defaults() -> None:
 
 @pytest.mark.parametrize(
     ("name", "attack", "megabytes"),
-    [("Equing", "endless_line", 256), ("Equing", "gzip_bomb", 1024), ("Aichat", "gzip_bomb", 1024)],
+    # Not Aichat/ChatGptEs's gzip bomb: curl_cffi decompresses into an unbounded queue (README, Failure behaviour).
+    [("Equing", "endless_line", 256), ("Equing", "gzip_bomb", 1024), ("ChatAnywhere", "gzip_bomb", 1024)],
 )
 def test_memory_stays_flat_under_attack_with_the_default_caps(name: str, attack: str, megabytes: int) -> None:
     done = subprocess.run(
@@ -128,6 +129,6 @@ def test_memory_stays_flat_under_attack_with_the_default_caps(name: str, attack:
     print(f"{name} {attack} {megabytes} MB: {report}")
     assert report["error"] == "ResponseFormatError"
     assert "limit" in report["message"]
-    # Past the 16 MiB cap: the cap, plus what one network read decompresses to (up to ~64 MiB, and
-    # curl may queue a few of them before the transfer stops). Buffering the bomb costs 1-4 GiB.
-    assert report["peak_growth_kib"] < 192 * 1024
+    # Past the 16 MiB cap: the cap, plus what one network read decompresses to (up to ~64 MiB).
+    # Buffering the bomb costs 1-4 GiB.
+    assert report["peak_growth_kib"] < 128 * 1024
