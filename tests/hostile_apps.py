@@ -87,6 +87,11 @@ class HostileUpstream:
             first = b'data: {"choices": [{"delta": {"content": "first "}}]}\n\n'
             exchange.stream(200, [first], {"content-type": self.content_type or ""}, then="hold")
             self.hung_up.set()
+        elif attack == "echo_form":
+            form = dict(parse_qsl(exchange.body.decode()))
+            exchange.respond(
+                200, json.dumps({"data": json.dumps(form)}), {"content-type": "application/json"}
+            )
         elif attack == "late":
             time.sleep(self.drip_for)
             self.normal(exchange, is_page)
