@@ -291,7 +291,7 @@ def _translate_curl_error(exc: BaseException, *, provider: str, url: str | None)
     curl = sys.modules.get("curl_cffi")
     if curl is None or not isinstance(exc, curl.CurlError):
         return None
-    if getattr(exc, "code", None) == CURL_TIMEOUT_CODE:
+    if exc.code == CURL_TIMEOUT_CODE:
         return ProviderTimeoutError(f"timed out: {exc}", provider=provider, url=url)
     return ProviderConnectionError(f"connection failed: {exc}", provider=provider, url=url)
 
