@@ -109,3 +109,9 @@ def test_netscape_session_cookies_and_valueless_lines_are_kept(tmp_path: Path) -
         ".chat-gpt.org\tTRUE\t/\tFALSE\t0\t\tvalueless\n"
     )
     assert cookies_for("chat-gpt.org", cookies_file=path) == {"session": "no-expiry", "valueless": ""}
+
+
+def test_a_json_file_may_start_with_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "cookies.json"
+    path.write_text('\n  \n{"session": "v"}\n')
+    assert cookies_for("chat-gpt.org", cookies_file=path) == {"session": "v"}

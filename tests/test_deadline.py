@@ -50,8 +50,10 @@ class Recorder:
         self.calls.append(("info", info))
         return f"info:{info}"
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, **kwargs: Any) -> Recorder:
-        self.calls.append(("connect", host, port, timeout, kwargs))
+    def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, *args: Any, **kwargs: Any
+    ) -> Recorder:
+        self.calls.append(("connect", host, port, timeout, *args, kwargs))
         return self
 
 
@@ -71,15 +73,11 @@ class AsyncRecorder(Recorder):
         Recorder.start_tls(self, context, server_hostname, timeout)
         return self
 
-    async def connect_tcp(
-        self, host: str, port: int, timeout: float | None = None, **kwargs: Any
-    ) -> AsyncRecorder:  # type: ignore[override]
-        Recorder.connect_tcp(self, host, port, timeout, **kwargs)
+    async def connect_tcp(  # type: ignore[override]
+        self, host: str, port: int, timeout: float | None = None, *args: Any, **kwargs: Any
+    ) -> AsyncRecorder:
+        Recorder.connect_tcp(self, host, port, timeout, *args, **kwargs)
         return self
-
-
-def only_time_left(value: Any, deadline: Deadline) -> bool:
-    return isinstance(value, float) and 0 < value <= deadline.seconds
 
 
 def test_clamp_gives_the_smaller_of_the_step_timeout_and_the_time_left() -> None:
@@ -95,20 +93,19 @@ def test_a_sync_stream_and_backend_pass_each_step_with_the_time_left() -> None:
     deadline = Deadline(30.0)
     inner = Recorder()
     backend = DeadlineBackend(inner, deadline)  # type: ignore[arg-type]
-    stream = backend.connect_tcp("example.test", 443, None, local_address="127.0.0.1")
-    tls = stream.start_tls(CONTEXT, "example.test", None)
-    assert tls.read(10, None) == b"data"
-    tls.write(b"hello", None)
+    stream = backend.connect_tcp("example.test", 443, 2.0, "127.0.0.1")
+    tls = stream.start_tls(CONTEXT, "example.test", 2.5)
+    assert tls.read(10, 3.0) == b"data"
+    tls.write(b"hello", 3.5)
     assert tls.get_extra_info("ssl_object") == "info:ssl_object"
     tls.close()
     names = [call[0] for call in inner.calls]
     assert names == ["connect", "start_tls", "read", "write", "info", "close"]
     connect, start_tls, read, write = inner.calls[:4]
-    assert connect[1:3] == ("example.test", 443) and connect[4] == {"local_address": "127.0.0.1"}
-    assert start_tls[1:3] == (CONTEXT, "example.test")
+    assert connect[1:] == ("example.test", 443, 2.0, "127.0.0.1", {})
+    assert start_tls[1:] == (CONTEXT, "example.test", 2.5)
+    assert (read[1:], write[1:]) == ((10, 3.0), (b"hello", 3.5))
     assert (read[1], write[1]) == (10, b"hello")
-    assert all(only_time_left(call[-1], deadline) for call in (start_tls, read, write))
-    assert only_time_left(connect[3], deadline)
     assert isinstance(tls, DeadlineStream)
 
 
@@ -118,21 +115,20 @@ def test_an_async_stream_and_backend_pass_each_step_with_the_time_left() -> None
 
     async def steps() -> None:
         backend = AsyncDeadlineBackend(inner, deadline)  # type: ignore[arg-type]
-        stream = await backend.connect_tcp("example.test", 443, None, local_address="127.0.0.1")
-        tls = await stream.start_tls(CONTEXT, "example.test", None)
+        stream = await backend.connect_tcp("example.test", 443, 2.0, "127.0.0.1")
+        tls = await stream.start_tls(CONTEXT, "example.test", 2.5)
         assert isinstance(tls, AsyncDeadlineStream)
-        assert await tls.read(10, None) == b"data"
-        await tls.write(b"hello", None)
+        assert await tls.read(10, 3.0) == b"data"
+        await tls.write(b"hello", 3.5)
         assert tls.get_extra_info("ssl_object") == "info:ssl_object"
         await tls.aclose()
 
     asyncio.run(steps())
     connect, start_tls, read, write = inner.calls[:4]
     assert [call[0] for call in inner.calls] == ["connect", "start_tls", "read", "write", "info", "close"]
-    assert connect[1:3] == ("example.test", 443) and connect[4] == {"local_address": "127.0.0.1"}
-    assert start_tls[1:3] == (CONTEXT, "example.test")
-    assert all(only_time_left(call[-1], deadline) for call in (start_tls, read, write))
-    assert only_time_left(connect[3], deadline)
+    assert connect[1:] == ("example.test", 443, 2.0, "127.0.0.1", {})
+    assert start_tls[1:] == (CONTEXT, "example.test", 2.5)
+    assert (read[1:], write[1:]) == ((10, 3.0), (b"hello", 3.5))
 
 
 @pytest.mark.parametrize(
@@ -216,3 +212,28 @@ def test_a_deadline_transport_bounds_each_body_piece_and_closes_its_inner() -> N
     with pytest.raises(httpx.ReadTimeout) as raised:
         asyncio.run(fetch(5.0, 0.2))
     assert str(raised.value.request.url) == "https://example.test/"
+
+
+def test_the_time_left_replaces_a_longer_step_timeout() -> None:
+    inner = Recorder()
+    DeadlineStream(inner, Deadline(1.0)).read(5, 60.0)  # type: ignore[arg-type]
+    assert 0 < inner.calls[0][2] <= 1.0
+
+
+def test_routes_pass_every_argument_and_reach_unrouted_hosts_unchanged() -> None:
+    from providers.http import _AsyncRoutedBackend, _RoutedBackend
+
+    routes = {"routed.test": ("127.0.0.1", 8443)}
+    inner = Recorder()
+    backend = _RoutedBackend(inner, routes)  # type: ignore[arg-type]
+    backend.connect_tcp("routed.test", 443, 2.0, "local", socket_options=None)
+    backend.connect_tcp("other.test", 443, 2.0)
+    async_inner = AsyncRecorder()
+    async_backend = _AsyncRoutedBackend(async_inner, routes)  # type: ignore[arg-type]
+    asyncio.run(async_backend.connect_tcp("routed.test", 443, 2.0, "local", socket_options=None))
+    asyncio.run(async_backend.connect_tcp("other.test", 443, 2.0))
+    for recorder in (inner, async_inner):
+        assert recorder.calls == [
+            ("connect", "127.0.0.1", 8443, 2.0, "local", {"socket_options": None}),
+            ("connect", "other.test", 443, 2.0, {}),
+        ]

@@ -7,6 +7,7 @@ wording must change this table.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from collections.abc import Iterator
@@ -409,6 +410,16 @@ def answer_cases() -> Iterator[Any]:
         ResponseFormatError,
         "expected the answer's text, got no Content-Type",
     )
+    json_charset = {"content-type": "application/json; charset=utf-8"}
+    yield from case(
+        ["Equing", "Aichat", "ChatGptEs"],
+        False,
+        200,
+        json_charset,
+        b"not json",
+        ResponseFormatError,
+        "expected JSON, got (application/json): 'not json'",
+    )
     everyone = NAMES
     yield from case(
         everyone,
@@ -586,3 +597,39 @@ def test_the_normal_answer_passes_through(upstream: HostileUpstream) -> None:
         assert call(
             providers.get(name), "sync", model, USER, stream=False, timeout=5, **BASE_CALLS[name]
         ) == ["hello"]
+
+
+# ---------------------------------------------------------------- ChatCompletion
+
+NO_STREAM = "Aichat does not support stream=True (its supports_stream is False); call it with stream=False"
+
+
+def test_chat_completion_refuses_stream_true_for_a_provider_without_streaming() -> None:
+    with pytest.raises(InvalidArgumentError) as raised:
+        providers.ChatCompletion.create("", USER, provider=providers.Aichat, stream=True)
+    assert str(raised.value) == f"Aichat: {NO_STREAM}"
+    with pytest.raises(InvalidArgumentError) as raised:
+        asyncio.run(providers.ChatCompletion.create_async("", USER, provider="aichat", stream=True))
+    assert str(raised.value) == f"Aichat: {NO_STREAM}"
+
+
+def test_chat_completion_names_what_a_provider_must_be() -> None:
+    known = ", ".join(p.__name__ for p in providers.all_providers())
+    with pytest.raises(InvalidArgumentTypeError) as raised:
+        providers.ChatCompletion.create("", USER, provider=3)  # type: ignore[call-overload]
+    assert str(raised.value) == f"provider must be a provider class or its name ({known}), got int"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_chat_completion_hands_the_keyword_arguments_on(stream: bool) -> None:
+    async def run() -> None:
+        answer = await providers.ChatCompletion.create_async(
+            "", USER, provider="ChatAnywhere", stream=stream, timeout=-1
+        )
+        if not isinstance(answer, str):
+            async for _ in answer:
+                pass
+
+    with pytest.raises(InvalidArgumentError) as raised:
+        asyncio.run(run())
+    assert str(raised.value) == "ChatAnywhere: timeout must be a positive number of seconds, got -1"

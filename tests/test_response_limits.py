@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import subprocess
@@ -132,3 +133,24 @@ def test_memory_stays_flat_under_attack_with_the_default_caps(name: str, attack:
     # Past the 16 MiB cap: the cap, plus what one network read decompresses to (up to ~64 MiB).
     # Buffering the bomb costs 1-4 GiB.
     assert report["peak_growth_kib"] < 128 * 1024
+
+
+@pytest.mark.usefixtures("small_caps")
+def test_chatanywhere_caps_a_whole_answer_in_every_style_but_not_a_stream(hostile: HostileUpstream) -> None:
+    hostile.attack, hostile.content_type, hostile.size = "big_body", "text/plain", 2 * SMALL_ANSWER
+    with pytest.raises(ResponseFormatError, match="answer limit"):
+        asyncio.run(providers.ChatAnywhere.create_async("", [{"role": "user", "content": "hi"}], timeout=10))
+    with pytest.raises(ResponseFormatError, match="answer limit"):
+        asyncio.run(
+            providers.ChatCompletion.create_async(
+                "", [{"role": "user", "content": "hi"}], provider="ChatAnywhere"
+            )
+        )
+
+    async def streamed() -> int:
+        chunks = await providers.ChatCompletion.create_async(
+            "", [{"role": "user", "content": "hi"}], provider="ChatAnywhere", stream=True
+        )
+        return sum([len(chunk) async for chunk in chunks])
+
+    assert asyncio.run(streamed()) == len("data: ") + 2 * SMALL_ANSWER
