@@ -152,3 +152,27 @@ def test_a_provider_defined_later_gets_its_params_and_registers_once() -> None:
     finally:
         registry._providers.pop("probe")
         registry._providers.pop("quiet", None)
+
+
+def test_a_gpt4free_style_provider_resolves_its_aliases() -> None:
+    from providers import registry
+
+    class Aliased(providers.AsyncProvider, providers.ProviderModelMixin):
+        url = "https://aliased.invalid"
+        default_model = "big"
+        models = ["big", "small"]  # noqa: RUF012
+        model_aliases = {"s": "small"}  # noqa: RUF012
+
+    try:
+        assert (Aliased.get_model("s"), Aliased.get_model(""), Aliased.get_model("big")) == (
+            "small",
+            "big",
+            "big",
+        )
+        with pytest.raises(
+            providers.ModelNotSupportedError,
+            match="model 'tiny' is not supported; supported models: big, small",
+        ):
+            Aliased.get_model("tiny")
+    finally:
+        registry._providers.pop("aliased")

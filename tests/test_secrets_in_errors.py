@@ -117,3 +117,8 @@ def test_short_values_are_not_treated_as_secrets() -> None:
     secrets = Secrets()
     secrets.add("0", "ab", "")
     assert secrets.mask("HTTP 403 ab 0") == "HTTP 403 ab 0"
+
+
+def test_the_longest_secret_cut_at_the_end_is_masked_whole() -> None:
+    secrets = Secrets(["abcdabcdZZ", "dabcQ"])
+    assert secrets.mask("xxabcdabc…") == "xx" + MASK + "…"
