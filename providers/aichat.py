@@ -17,6 +17,7 @@ from .errors import (
     excerpt,
 )
 from .http import aensure_status, async_client, translated_errors
+from .limits import aread_body
 from .messages import Messages, format_prompt
 
 DOMAIN = "chat-gpt.org"
@@ -104,16 +105,14 @@ class Aichat(AsyncProvider):
             "top_p": call.option("top_p", DEFAULT_TOP_P),
             "frequency_penalty": 0,
         }
-        with translated_errors(cls.__name__, cls.api_endpoint):
+        with translated_errors(cls.__name__, cls.api_endpoint, secrets=call.secrets):
             async with (
                 async_client(spec) as client,
                 client.stream("POST", cls.api_endpoint, json=body) as response,
             ):
                 await aensure_status(response, provider=cls.__name__)
-                await response.aread()
-            return cls.answer(
-                json_object(response.content, content_type=response.headers.get("content-type", ""))
-            )
+                answer = await aread_body(response)
+            return cls.answer(json_object(answer, content_type=response.headers.get("content-type", "")))
 
     @staticmethod
     def answer(result: Mapping[str, Any]) -> str:

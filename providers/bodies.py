@@ -30,16 +30,24 @@ def json_object(body: bytes, *, content_type: str = "") -> dict[str, Any]:
     return value
 
 
+def media_type(response: httpx.Response) -> str:
+    """The response's media type, lowercased, without parameters; "" without a Content-Type."""
+    content_type: str = response.headers.get("content-type", "")
+    return content_type.split(";")[0].strip().lower()
+
+
 def require_event_stream(response: httpx.Response) -> None:
-    """A response announced as something other than an event stream cannot be one."""
-    content_type = response.headers.get("content-type", "")
-    media_type = content_type.split(";")[0].strip().lower()
-    if media_type and media_type != "text/event-stream":
-        raise ResponseFormatError(f"expected an event stream, got {media_type}")
+    """A response not announced as an event stream (or not announced at all) cannot be one."""
+    kind = media_type(response)
+    if kind != "text/event-stream":
+        raise ResponseFormatError(f"expected an event stream, got {kind or 'no Content-Type'}")
 
 
-def refuse_html(response: httpx.Response) -> None:
-    """An HTML page where the answer's text was expected (a challenge or error page) is not an answer."""
-    media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type in ("text/html", "application/xhtml+xml"):
-        raise ResponseFormatError(f"expected the answer's text, got an HTML page ({media_type})")
+def require_text(response: httpx.Response) -> None:
+    """An answer's text must be announced as such: not as an HTML page (a challenge or error page),
+    and not without a Content-Type."""
+    kind = media_type(response)
+    if not kind:
+        raise ResponseFormatError("expected the answer's text, got no Content-Type")
+    if kind in ("text/html", "application/xhtml+xml"):
+        raise ResponseFormatError(f"expected the answer's text, got an HTML page ({kind})")

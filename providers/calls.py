@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .http import ClientSpec, Headers
+from .masking import Secrets
 from .messages import Messages
 from .wirelog import logger_for
 
@@ -53,6 +54,8 @@ class Call:
     options: Mapping[str, Any]
     default_timeout: float
     impersonate: str | None = None
+    #: What the call sent as secrets (filled as requests go out), masked in its errors.
+    secrets: Secrets = field(default_factory=Secrets, compare=False)
 
     def option(self, name: str, default: Any = None) -> Any:
         """A keyword argument of the call (already checked), or ``default``."""
@@ -68,4 +71,5 @@ class Call:
             timeout=self.option("timeout", self.default_timeout),
             verify=self.option("verify", True),
             impersonate=self.impersonate,
+            secrets=self.secrets,
         )

@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
 from .base import AsyncGeneratorProvider
-from .bodies import refuse_html
+from .bodies import require_text
 from .http import aensure_status, async_client, translated_errors
+from .limits import SizeCounter
 from .messages import Messages
 from .streams import Utf8StreamDecoder
 
@@ -61,16 +62,20 @@ class ChatAnywhere(AsyncGeneratorProvider):
             "models": MODELS_FIELD,
             "continuous": True,
         }
-        with translated_errors(cls.__name__, cls.api_endpoint):
+        with translated_errors(cls.__name__, cls.api_endpoint, secrets=call.secrets):
             async with (
                 async_client(call.client_spec(headers=cls.headers)) as client,
                 client.stream("POST", cls.api_endpoint, json=body) as response,
             ):
                 await aensure_status(response, provider=cls.__name__)
-                refuse_html(response)
+                require_text(response)
                 # SPEC.md, ChatAnywhere: decoded across reads, so a character cut by a read survives.
                 decoder = Utf8StreamDecoder()
+                # A streamed answer is handed over as it comes; a whole one is joined, so it is capped.
+                counter = None if stream else SizeCounter()
                 async for piece in response.aiter_bytes():
+                    if counter:
+                        counter.add(len(piece))
                     text = decoder.feed(piece)
                     if text:
                         yield text

@@ -14,6 +14,7 @@ from .base import AsyncGeneratorProvider, ProviderModelMixin
 from .bodies import json_object
 from .errors import ResponseFormatError, UpstreamRejectedError, excerpt
 from .http import aensure_status, async_client, require_curl, translated_errors
+from .limits import aread_body, aread_text
 from .messages import Messages, format_prompt
 
 FALLBACK_POST_ID = "106"
@@ -147,19 +148,22 @@ class ChatGptEs(AsyncGeneratorProvider, ProviderModelMixin):
     ) -> AsyncIterator[str]:
         require_curl(cls.__name__)
         call = cls.prepare(model, messages, proxy=proxy, **kwargs)
-        with translated_errors(cls.__name__, cls.url):
+        with translated_errors(cls.__name__, cls.url, secrets=call.secrets):
             async with async_client(call.client_spec(headers=cls.headers)) as client:
-                page = await client.get(cls.url)
-                await aensure_status(page, provider=cls.__name__)
-                tokens = extract_tokens(page.text)
-                form = cls.form(call.messages, tokens, new_client_id())
-                with translated_errors(cls.__name__, cls.api_endpoint):
+                async with client.stream("GET", cls.url) as page:
+                    await aensure_status(page, provider=cls.__name__)
+                    page_text = await aread_text(page)
+                tokens = extract_tokens(page_text)
+                client_id = new_client_id()
+                call.secrets.add(tokens.nonce, client_id)
+                form = cls.form(call.messages, tokens, client_id)
+                with translated_errors(cls.__name__, cls.api_endpoint, secrets=call.secrets):
                     async with client.stream("POST", cls.api_endpoint, data=form) as response:
                         await aensure_status(response, provider=cls.__name__)
-                        await response.aread()
+                        answer = await aread_body(response)
         content_type = response.headers.get("content-type", "")
-        with translated_errors(cls.__name__, cls.api_endpoint):
-            yield cls.answer(json_object(response.content, content_type=content_type))
+        with translated_errors(cls.__name__, cls.api_endpoint, secrets=call.secrets):
+            yield cls.answer(json_object(answer, content_type=content_type))
 
     @staticmethod
     def answer(result: Mapping[str, Any]) -> str:

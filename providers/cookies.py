@@ -79,13 +79,12 @@ def _from_json(path: Path, text: str, domain: str, provider: str | None) -> dict
             and {"name", "value"} <= item.keys()
             and _matches(str(item.get("domain", domain)), domain)
         }
-    if isinstance(data, dict):
-        nested = {key: value for key, value in data.items() if isinstance(value, dict)}
-        if nested:
-            found: dict[str, str] = {}
-            for cookie_domain, jar in nested.items():
-                if _matches(cookie_domain, domain):
-                    found.update({str(k): str(v) for k, v in jar.items()})
-            return found
-        return {str(key): str(value) for key, value in data.items()}
-    raise InvalidArgumentError(f"cookies file {path} holds JSON of an unknown layout", provider=provider)
+    # The text starts with "{" or "[", so valid JSON there is an object when it is not a list.
+    nested = {key: value for key, value in data.items() if isinstance(value, dict)}
+    if nested:
+        found: dict[str, str] = {}
+        for cookie_domain, jar in nested.items():
+            if _matches(cookie_domain, domain):
+                found.update({str(k): str(v) for k, v in jar.items()})
+        return found
+    return {str(key): str(value) for key, value in data.items()}

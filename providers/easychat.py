@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from . import options
 from .base import AbstractProvider
 from .http import ensure_status, sync_client, translated_errors
+from .limits import read_body
 from .messages import Messages
 from .openai_compat import OPTION_TYPES, completion_body, read_completion
 
@@ -55,9 +56,13 @@ class EasyChat(AbstractProvider):
         server = cls.servers[call.option("active_server", random.randrange(len(cls.servers)))]
         endpoint = f"{server}/api/openai/v1/chat/completions"
         body = completion_body(call.messages, stream=stream, model=call.model, options=call.options)
-        with translated_errors(cls.__name__, endpoint), sync_client(call.client_spec()) as client:
+        with (
+            translated_errors(cls.__name__, endpoint, secrets=call.secrets),
+            sync_client(call.client_spec()) as client,
+        ):
             # Collects the session cookies; SPEC.md, EasyChat: its status is not checked.
-            client.get(f"{server}/")
+            with client.stream("GET", f"{server}/") as home:
+                read_body(home)
             with client.stream("POST", endpoint, json=body, headers=cls.headers(server)) as response:
                 ensure_status(response, provider=cls.__name__)
                 yield from read_completion(response, stream=stream)

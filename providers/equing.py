@@ -55,7 +55,7 @@ class Equing(AbstractProvider):
         call = cls.prepare(model, messages, **kwargs)
         body = completion_body(call.messages, stream=stream, model=call.model, options=call.options)
         with (
-            translated_errors(cls.__name__, cls.api_endpoint),
+            translated_errors(cls.__name__, cls.api_endpoint, secrets=call.secrets),
             sync_client(call.client_spec(headers=cls.headers)) as client,
             client.stream("POST", cls.api_endpoint, json=body) as response,
         ):

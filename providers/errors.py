@@ -23,10 +23,13 @@ working::
         └── ProviderConnectionError(ConnectionError)
 
 Messages never contain cookie or authorization values: the only upstream
-text they quote is a short excerpt of a response body.
+text they quote is a short excerpt of a response body, in which the secret
+values the call sent are masked (:mod:`providers.masking`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 BODY_EXCERPT_LIMIT = 300
 
@@ -43,6 +46,11 @@ class ProviderError(Exception):
         self.provider = provider
         self.url = url
         super().__init__(message)
+
+    def mask(self, masking: Callable[[str], str]) -> None:
+        """Apply ``masking`` (secret values out) to the text the error carries."""
+        self.message = masking(self.message)
+        self.args = (self.message,)
 
     def __str__(self) -> str:
         prefix = f"{self.provider}: " if self.provider else ""
@@ -99,6 +107,10 @@ class StatusError(ResponseError):
         self.body_excerpt = body_excerpt
         detail = f": {body_excerpt}" if body_excerpt else ""
         super().__init__(f"HTTP {status_code} {reason}{detail}", provider=provider, url=url)
+
+    def mask(self, masking: Callable[[str], str]) -> None:
+        super().mask(masking)
+        self.body_excerpt = masking(self.body_excerpt)
 
 
 class RateLimitError(StatusError):

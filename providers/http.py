@@ -3,7 +3,9 @@
 Every provider speaks httpx. Providers that need browser TLS impersonation get
 an httpx client over the httpx-curl-cffi transport (curl_cffi is imported on
 first use only). Proxy, timeout and TLS verification are applied here; TLS
-verification is always on unless a caller passes ``verify=False``.
+verification is always on unless a caller passes ``verify=False``. The
+timeout bounds everything a client does (:mod:`providers.deadline`), from
+the moment it is built.
 
 :func:`network_overrides` lets a caller (a test harness, a user behind a
 private CA) send a host's traffic to another address and trust another CA,
@@ -18,7 +20,7 @@ import email.utils
 import ssl
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +28,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from .deadline import AsyncDeadlineTransport, Deadline, bound_pool
 from .errors import (
     MissingRequirementsError,
     ProviderConnectionError,
@@ -37,9 +40,10 @@ from .errors import (
     TransportError,
     excerpt,
 )
+from .limits import aread_error_body, read_error_body
+from .masking import Secrets
 from .wirelog import async_hooks, logger_for, sync_hooks
 
-ERROR_BODY_LIMIT = 64 * 1024
 CURL_TIMEOUT_CODE = 28
 CURL_INSTALL_HINT = "install it with: pip install 'wiretape[curl]' (curl_cffi and httpx-curl-cffi)"
 
@@ -91,6 +95,11 @@ class ClientSpec:
     timeout: float = 120.0
     verify: bool = True
     impersonate: str | None = None
+    #: Collects the secret values each request sends, for masking in errors.
+    secrets: Secrets | None = field(default=None, compare=False)
+
+    def request_hooks(self) -> list[Callable[[httpx.Request], None]]:
+        return [self.secrets.add_request] if self.secrets is not None else []
 
 
 def sync_client(spec: ClientSpec) -> httpx.Client:
@@ -102,13 +111,14 @@ def sync_client(spec: ClientSpec) -> httpx.Client:
     else:
         transport = httpx.HTTPTransport(verify=_ssl_verify(spec), proxy=spec.proxy, trust_env=False)
         _route_pool(transport, sync=True)
+        bound_pool(transport, Deadline(spec.timeout))
     return httpx.Client(
         headers=httpx.Headers(spec.headers),
         cookies=dict(spec.cookies or {}),
         timeout=spec.timeout,
         transport=transport,
         trust_env=False,
-        event_hooks=sync_hooks(spec.provider),
+        event_hooks={**sync_hooks(spec.provider), "request": spec.request_hooks()},
     )
 
 
@@ -117,18 +127,31 @@ def async_client(spec: ClientSpec) -> httpx.AsyncClient:
     transport: httpx.AsyncBaseTransport
     if spec.impersonate:
         curl = _load_curl(spec.provider)
-        transport = curl.AsyncCurlTransport(**_curl_params(spec))
+        transport = AsyncDeadlineTransport(
+            curl.AsyncCurlTransport(**_curl_params(spec)), Deadline(spec.timeout)
+        )
     else:
         transport = httpx.AsyncHTTPTransport(verify=_ssl_verify(spec), proxy=spec.proxy, trust_env=False)
         _route_pool(transport, sync=False)
+        bound_pool(transport, Deadline(spec.timeout))
     return httpx.AsyncClient(
         headers=httpx.Headers(spec.headers),
         cookies=dict(spec.cookies or {}),
         timeout=spec.timeout,
         transport=transport,
         trust_env=False,
-        event_hooks=async_hooks(spec.provider),
+        event_hooks={
+            **async_hooks(spec.provider),
+            "request": [_async(hook) for hook in spec.request_hooks()],
+        },
     )
+
+
+def _async(hook: Callable[[httpx.Request], None]) -> Callable[[httpx.Request], Awaitable[None]]:
+    async def run(request: httpx.Request) -> None:
+        hook(request)
+
+    return run
 
 
 def require_curl(provider: str) -> None:
@@ -268,7 +291,7 @@ def _translate_curl_error(exc: BaseException, *, provider: str, url: str | None)
     curl = sys.modules.get("curl_cffi")
     if curl is None or not isinstance(exc, curl.CurlError):
         return None
-    if getattr(exc, "code", None) == CURL_TIMEOUT_CODE:
+    if exc.code == CURL_TIMEOUT_CODE:
         return ProviderTimeoutError(f"timed out: {exc}", provider=provider, url=url)
     return ProviderConnectionError(f"connection failed: {exc}", provider=provider, url=url)
 
@@ -278,10 +301,13 @@ def _cause(exc: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def translated_errors(provider: str, url: str | None = None) -> Iterator[None]:
+def translated_errors(
+    provider: str, url: str | None = None, *, secrets: Secrets | None = None
+) -> Iterator[None]:
     """Re-raise lower-layer errors raised in the block as this library's errors.
 
-    Works around ``await`` and ``async for`` inside the block too.
+    Works around ``await`` and ``async for`` inside the block too. The
+    values in ``secrets`` are masked in the error's text.
     """
     try:
         yield
@@ -289,6 +315,8 @@ def translated_errors(provider: str, url: str | None = None) -> Iterator[None]:
         # Errors raised by the parsers know what went wrong, not where.
         exc.provider = exc.provider or provider
         exc.url = exc.url or url
+        if secrets is not None:
+            exc.mask(secrets.mask)
         raise
     except Exception as exc:
         request = _failed_request(exc)
@@ -297,6 +325,8 @@ def translated_errors(provider: str, url: str | None = None) -> Iterator[None]:
             raise
         what = f"{request.method} {request.url}" if request else f"request to {url}"
         logger_for(provider).debug("%s failed: %s", what, type(translated).__name__)
+        if secrets is not None:
+            translated.mask(secrets.mask)
         raise translated from exc
 
 
@@ -340,30 +370,6 @@ def retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
-
-
-def read_error_body(response: httpx.Response) -> bytes:
-    """At most :data:`ERROR_BODY_LIMIT` bytes of a streamed response body."""
-    pieces: list[bytes] = []
-    size = 0
-    for piece in response.iter_bytes():
-        pieces.append(piece)
-        size += len(piece)
-        if size >= ERROR_BODY_LIMIT:
-            break
-    return b"".join(pieces)[:ERROR_BODY_LIMIT]
-
-
-async def aread_error_body(response: httpx.Response) -> bytes:
-    """Async twin of :func:`read_error_body`."""
-    pieces: list[bytes] = []
-    size = 0
-    async for piece in response.aiter_bytes():
-        pieces.append(piece)
-        size += len(piece)
-        if size >= ERROR_BODY_LIMIT:
-            break
-    return b"".join(pieces)[:ERROR_BODY_LIMIT]
 
 
 def ensure_status(response: httpx.Response, *, provider: str, accepted: int = 200) -> None:

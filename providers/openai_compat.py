@@ -15,6 +15,7 @@ import httpx
 
 from .bodies import json_object, require_event_stream
 from .errors import ResponseFormatError, excerpt
+from .limits import read_body
 from .messages import Messages
 from .streams import EventStreamDecoder, Utf8StreamDecoder
 
@@ -41,8 +42,8 @@ def completion_body(
 def read_completion(response: httpx.Response, *, stream: bool) -> Iterator[str]:
     """The answer's text pieces, from a streamed response whose status was checked."""
     if not stream:
-        response.read()
-        yield completion_content(response.content, response.headers.get("content-type", ""))
+        body = read_body(response)
+        yield completion_content(body, response.headers.get("content-type", ""))
         return
     require_event_stream(response)
     parser = CompletionStreamParser()

@@ -13,6 +13,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from . import limits
 from .errors import ResponseFormatError
 
 
@@ -33,11 +34,16 @@ class EventStreamDecoder:
 
     Lines end with CRLF, LF or CR; lines starting with ``:`` are comments;
     ``field:value`` with one optional space after the colon; several ``data``
-    lines join with ``\\n``; a blank line dispatches the event.
+    lines join with ``\\n``; a blank line dispatches the event. A line, or the
+    data of one event, longer than ``max_line`` characters (default
+    :data:`providers.limits.LINE_LIMIT`) is a :class:`ResponseFormatError`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_line: int | None = None) -> None:
+        self._max_line = limits.LINE_LIMIT if max_line is None else max_line
         self._partial_line: list[str] = []
+        self._partial_size = 0
+        self._data_size = 0
         self._pending_cr = False
         self._data: list[str] = []
         self._event = ""
@@ -57,14 +63,22 @@ class EventStreamDecoder:
             if self._partial_line:
                 lines[0] = "".join(self._partial_line) + lines[0]
                 self._partial_line = []
+                self._partial_size = 0
             for line in lines:
+                self._check(len(line))
                 event = self._line(line)
                 if event is not None:
                     events.append(event)
             self._pending_cr = text.endswith("\r")
         if rest:
+            self._partial_size += len(rest)
+            self._check(self._partial_size)
             self._partial_line.append(rest)
         return events
+
+    def _check(self, size: int) -> None:
+        if size > self._max_line:
+            raise limits.line_too_long(self._max_line)
 
     def close(self) -> None:
         """Check the stream ended on an event boundary."""
@@ -80,6 +94,8 @@ class EventStreamDecoder:
         if colon and value.startswith(" "):
             value = value[1:]
         if field == "data":
+            self._data_size += len(value) + 1
+            self._check(self._data_size)
             self._data.append(value)
             self._has_fields = True
         elif field == "event":
@@ -99,6 +115,7 @@ class EventStreamDecoder:
         event = Event(data=data, event=self._event, id=self._id)
         has_data = bool(self._data)
         self._data = []
+        self._data_size = 0
         self._event = ""
         self._has_fields = False
         return event if has_data else None

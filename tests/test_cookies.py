@@ -86,3 +86,32 @@ def test_cookies_file_errors_name_the_provider(tmp_path: Path, content: str | No
         asyncio.run(providers.Aichat.create_async("gpt-3.5-turbo", messages, cookies_file=str(path)))
     assert raised.value.provider == "Aichat"
     assert str(raised.value).startswith("Aichat: cookies file ")
+
+
+def test_cookie_domains_match_the_domain_and_its_subdomains_only(tmp_path: Path) -> None:
+    path = tmp_path / "cookies.json"
+    entries = [
+        {"domain": "chat-gpt.org", "name": "exact", "value": "1"},
+        {"domain": ".Chat-GPT.org", "name": "dotted", "value": "2"},
+        {"domain": "Xchat-gpt.org", "name": "lookalike", "value": "3"},
+        {"domain": "gpt.org", "name": "suffix", "value": "4"},
+    ]
+    path.write_text(json.dumps(entries))
+    assert cookies_for("chat-gpt.org", cookies_file=path) == {"exact": "1", "dotted": "2"}
+    assert cookies_for("www.chat-gpt.org", cookies_file=path) == {"exact": "1", "dotted": "2"}
+
+
+def test_netscape_session_cookies_and_valueless_lines_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "cookies.txt"
+    path.write_text(
+        "# Netscape HTTP Cookie File\n"
+        ".chat-gpt.org\tTRUE\t/\tFALSE\t\tsession\tno-expiry\n"
+        ".chat-gpt.org\tTRUE\t/\tFALSE\t0\t\tvalueless\n"
+    )
+    assert cookies_for("chat-gpt.org", cookies_file=path) == {"session": "no-expiry", "valueless": ""}
+
+
+def test_a_json_file_may_start_with_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "cookies.json"
+    path.write_text('\n  \n{"session": "v"}\n')
+    assert cookies_for("chat-gpt.org", cookies_file=path) == {"session": "v"}

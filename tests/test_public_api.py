@@ -125,3 +125,54 @@ def test_import_does_not_load_curl_cffi() -> None:
     code = "import sys, providers; print('curl_cffi' in sys.modules, 'httpx_curl_cffi' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_a_provider_defined_later_gets_its_params_and_registers_once() -> None:
+    from providers import registry
+
+    class Probe(providers.AbstractProvider):
+        url = "https://probe.invalid"
+        supports_stream = True
+        option_types = {"temperature": "float"}  # noqa: RUF012
+
+    try:
+        assert Probe.params == (
+            f"{__name__}.Probe supports: (\n"
+            "    model: str,\n    messages: Messages,\n    stream: bool,\n"
+            "    proxy: str,\n    timeout: float,\n    verify: bool,\n    temperature: float,\n)"
+        )
+        registry.register(Probe)  # the same class again is no clash
+        assert providers.get("PROBE") is Probe
+
+        class Quiet(providers.AsyncProvider):
+            url = "https://quiet.invalid"
+
+        assert "stream: bool" not in Quiet.params
+        assert Quiet.params.endswith("    verify: bool,\n)")
+    finally:
+        registry._providers.pop("probe")
+        registry._providers.pop("quiet", None)
+
+
+def test_a_gpt4free_style_provider_resolves_its_aliases() -> None:
+    from providers import registry
+
+    class Aliased(providers.AsyncProvider, providers.ProviderModelMixin):
+        url = "https://aliased.invalid"
+        default_model = "big"
+        models = ["big", "small"]  # noqa: RUF012
+        model_aliases = {"s": "small"}  # noqa: RUF012
+
+    try:
+        assert (Aliased.get_model("s"), Aliased.get_model(""), Aliased.get_model("big")) == (
+            "small",
+            "big",
+            "big",
+        )
+        with pytest.raises(
+            providers.ModelNotSupportedError,
+            match="model 'tiny' is not supported; supported models: big, small",
+        ):
+            Aliased.get_model("tiny")
+    finally:
+        registry._providers.pop("aliased")

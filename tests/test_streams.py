@@ -98,3 +98,22 @@ def test_completion_parser_malformed_event_json_is_a_format_error() -> None:
 def test_completion_parser_event_without_choices_is_a_format_error() -> None:
     with pytest.raises(ResponseFormatError, match="without a choices list"):
         list(CompletionStreamParser().feed(b'data: {"error": "overloaded"}\n\n'))
+
+
+def test_a_line_or_an_event_may_reach_the_limit_but_not_pass_it() -> None:
+    # An event's data counts each data line plus its newline: "12345" and "1234" make 11.
+    decoder = EventStreamDecoder(max_line=11)
+    assert decoder.feed("data: 12345\ndata: 1234\n\n") == [Event(data="12345\n1234")]
+    assert decoder.feed("data: 12345\ndata: 1234\n\n") == [Event(data="12345\n1234")]
+    with pytest.raises(ResponseFormatError, match="11-character line limit"):
+        decoder.feed("data: 12345\ndata: 12345\n\n")
+    # A line alone (here one never ended) is held to the limit too.
+    assert EventStreamDecoder(max_line=11).feed("data: 12345") == []
+    with pytest.raises(ResponseFormatError, match="11-character line limit"):
+        EventStreamDecoder(max_line=11).feed("data: 123456")
+
+
+def test_an_id_with_a_nul_is_ignored() -> None:
+    decoder = EventStreamDecoder()
+    assert decoder.feed("id: a\0b\ndata: x\n\n") == [Event(data="x", id="")]
+    assert decoder.feed("id: ok\ndata: y\n\n") == [Event(data="y", id="ok")]

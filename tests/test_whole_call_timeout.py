@@ -1,0 +1,77 @@
+"""``timeout`` bounds the whole call, not each read: an upstream that drips its answer one byte at a
+time, each byte well within the timeout, still ends the call at the timeout."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+import providers
+from providers import ProviderTimeoutError
+from tests.helpers import call
+from tests.hostile_apps import HOSTS, HostileUpstream
+from tools.emulators.server import LoopbackServer
+
+TIMEOUT = 0.6
+# Scheduling slack; the drip itself would go on for DRIP_FOR seconds.
+MARGIN = 0.9
+DRIP_EVERY = 0.15
+DRIP_FOR = 8.0
+CALLS = {
+    "Equing": {},
+    "EasyChat": {"active_server": 3},
+    "Aichat": {"cookies": {"session": "s"}},
+    "ChatAnywhere": {},
+    "ChatGptEs": {},
+}
+
+
+@pytest.fixture(scope="module")
+def dripping() -> Iterator[HostileUpstream]:
+    app = HostileUpstream(attack="drip_headers", drip_every=DRIP_EVERY, drip_for=DRIP_FOR)
+    with LoopbackServer(dict.fromkeys(HOSTS, app)) as server, server.overrides():
+        yield app
+
+
+@pytest.mark.parametrize("page", [False, True], ids=["answer", "page"])
+@pytest.mark.parametrize("style", ["sync", "async", "async_generator"])
+@pytest.mark.parametrize("name", list(CALLS))
+def test_timeout_bounds_the_whole_call(dripping: HostileUpstream, name: str, style: str, page: bool) -> None:
+    if page and name not in ("EasyChat", "ChatGptEs"):
+        pytest.skip("only EasyChat and ChatGptEs fetch a page first")
+    dripping.attack, dripping.page_attack = ("normal", "drip_headers") if page else ("drip_headers", "normal")
+    model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+    started = time.monotonic()
+    with pytest.raises(ProviderTimeoutError) as raised:
+        call(
+            providers.get(name),
+            style,
+            model,
+            [{"role": "user", "content": "hi"}],
+            timeout=TIMEOUT,
+            **CALLS[name],
+        )
+    elapsed = time.monotonic() - started
+    assert elapsed < TIMEOUT + MARGIN
+    assert str(raised.value).startswith(f"{name}: ")
+
+
+@pytest.mark.parametrize("name", ["EasyChat", "ChatGptEs"])
+def test_a_page_then_an_answer_share_one_timeout(dripping: HostileUpstream, name: str) -> None:
+    # Each request alone answers within the timeout (after 0.4 s); the two together do not.
+    dripping.attack = dripping.page_attack = "late"
+    dripping.drip_for = 0.4
+    model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+    started = time.monotonic()
+    with pytest.raises(ProviderTimeoutError):
+        call(
+            providers.get(name),
+            "sync",
+            model,
+            [{"role": "user", "content": "hi"}],
+            timeout=TIMEOUT,
+            **CALLS[name],
+        )
+    assert time.monotonic() - started < TIMEOUT + MARGIN
