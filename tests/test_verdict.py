@@ -139,7 +139,8 @@ def test_the_recorded_message_carries_no_secret_of_the_exchanges(
 
     document = yaml.safe_load(cassette_path(tmp_path, scenario.id).read_text())
     message = document["wiretape"]["outcome"]["message"]
-    assert "bad client clientid1X with nonce wpnonce1XX" in message
+    # The provider masks what it sent itself; the cassette's placeholders would cover it otherwise.
+    assert "bad client [masked] with nonce [masked]" in message
     assert len(echoed) == 2 and not [secret for secret in echoed if secret in message]
     assert verify_scenario(scenario, tmp_path).problems == []
 

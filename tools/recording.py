@@ -15,6 +15,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 import providers
+from providers.masking import MASK
 from wiretape import (
     Cassette,
     CassetteData,
@@ -27,6 +28,7 @@ from wiretape import (
     loads,
 )
 from wiretape.file import write_atomically
+from wiretape.sanitize import is_placeholder
 
 from .drift import drift, stable_headers
 from .emulators import EmulatedUpstreams, emulated_upstreams
@@ -240,10 +242,20 @@ def verify_scenario(scenario: Scenario, root: Path) -> VerifyResult:
 
 
 def _same_message(*, replayed: str, recorded: str) -> bool:
-    """Equal; or, for a replayed transport failure, equal up to the HTTP client's own words.
+    """Equal but for secrets; or, for a replayed transport failure, equal up to the HTTP client's
+    own words.
 
-    Those words (curl's or httpx's, which vary with the Python and TLS stack)
-    are what wiretape marks "(replayed)" when it raises the recorded failure again.
+    A secret shows as a placeholder or as the provider's own mask, depending on whether the
+    provider sent the value itself (a replayed call sends fresh client ids); either way it is a
+    secret. The client's words (curl's or httpx's, which vary with the Python and TLS stack) are
+    what wiretape marks "(replayed)" when it raises the recorded failure again.
     """
+    replayed, recorded = _secrets_as_one(replayed), _secrets_as_one(recorded)
     before, marker, _ = replayed.partition(REPLAY_MARKER)
     return recorded.startswith(before) if marker else replayed == recorded
+
+
+def _secrets_as_one(message: str) -> str:
+    return " ".join(
+        "<secret>" if word == MASK or is_placeholder(word) else word for word in message.split(" ")
+    )
