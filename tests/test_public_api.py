@@ -176,3 +176,8 @@ def test_a_gpt4free_style_provider_resolves_its_aliases() -> None:
             Aliased.get_model("tiny")
     finally:
         registry._providers.pop("aliased")
+
+
+def test_an_unknown_attribute_of_the_package_is_named() -> None:
+    with pytest.raises(AttributeError, match="module 'providers' has no attribute 'nope'"):
+        providers.nope  # noqa: B018
