@@ -176,3 +176,17 @@ def test_a_gpt4free_style_provider_resolves_its_aliases() -> None:
             Aliased.get_model("tiny")
     finally:
         registry._providers.pop("aliased")
+
+
+def test_an_unknown_attribute_of_the_package_is_named() -> None:
+    with pytest.raises(AttributeError, match="module 'providers' has no attribute 'nope'"):
+        providers.nope  # noqa: B018
+
+
+def test_the_deprecation_warning_says_what_to_use_and_points_at_the_caller() -> None:
+    with pytest.warns(DeprecationWarning) as warned:
+        providers.all()
+    assert str(warned[0].message) == (
+        "providers.all() is deprecated and will be removed in the next release; use providers.all_providers()"
+    )
+    assert warned[0].filename == __file__
