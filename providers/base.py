@@ -14,7 +14,6 @@ concrete provider (a subclass with a ``url``) registers it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -142,6 +141,8 @@ class AbstractProvider(BaseProvider):
     async def create_async(
         cls, model: str, messages: Messages, proxy: str | None = None, **kwargs: Any
     ) -> str:
+        import asyncio  # here, not at module level: `import providers` stays light
+
         def collect() -> str:
             return "".join(cls.create_completion(model, messages, False, proxy=proxy, **kwargs))
 

@@ -9,7 +9,6 @@ request, each piece of the body) is bounded with ``asyncio.wait_for``.
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable
@@ -161,6 +160,8 @@ class AsyncDeadlineTransport(httpx.AsyncBaseTransport):
 
 async def bounded(deadline: Deadline, step: Awaitable[T], request: httpx.Request) -> T:
     """``step``'s result, or :class:`httpx.ReadTimeout` if the deadline comes first."""
+    import asyncio  # here, not at module level: `import providers` stays light
+
     left = deadline.remaining()
     try:
         if left <= 0:

@@ -16,7 +16,6 @@ the provider's own.
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import ssl
 import sys
 import time
@@ -25,10 +24,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpcore
 import httpx
 
-from .deadline import AsyncDeadlineTransport, Deadline, bound_pool
 from .errors import (
     MissingRequirementsError,
     ProviderConnectionError,
@@ -111,7 +108,7 @@ def sync_client(spec: ClientSpec) -> httpx.Client:
     else:
         transport = httpx.HTTPTransport(verify=_ssl_verify(spec), proxy=spec.proxy, trust_env=False)
         _route_pool(transport, sync=True)
-        bound_pool(transport, Deadline(spec.timeout))
+        _bound(transport, spec.timeout)
     return httpx.Client(
         headers=httpx.Headers(spec.headers),
         cookies=dict(spec.cookies or {}),
@@ -127,13 +124,15 @@ def async_client(spec: ClientSpec) -> httpx.AsyncClient:
     transport: httpx.AsyncBaseTransport
     if spec.impersonate:
         curl = _load_curl(spec.provider)
+        from .deadline import AsyncDeadlineTransport, Deadline
+
         transport = AsyncDeadlineTransport(
             curl.AsyncCurlTransport(**_curl_params(spec)), Deadline(spec.timeout)
         )
     else:
         transport = httpx.AsyncHTTPTransport(verify=_ssl_verify(spec), proxy=spec.proxy, trust_env=False)
         _route_pool(transport, sync=False)
-        bound_pool(transport, Deadline(spec.timeout))
+        _bound(transport, spec.timeout)
     return httpx.AsyncClient(
         headers=httpx.Headers(spec.headers),
         cookies=dict(spec.cookies or {}),
@@ -213,50 +212,23 @@ def _ssl_verify(spec: ClientSpec) -> ssl.SSLContext | bool:
     return True
 
 
-class _RoutedBackend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend, routes: Mapping[str, tuple[str, int]]):
-        self._inner = inner
-        self._routes = routes
+def _bound(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport, timeout: float) -> None:
+    # The deadline machinery subclasses httpcore's: imported with the first client, not with providers.
+    from .deadline import Deadline, bound_pool
 
-    def connect_tcp(self, host: str, port: int, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        address, mapped_port = self._routes.get(host, (host, port))
-        return self._inner.connect_tcp(address, mapped_port, *args, **kwargs)
-
-    def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
-        return self._inner.connect_unix_socket(*args, **kwargs)
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-class _AsyncRoutedBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, inner: httpcore.AsyncNetworkBackend, routes: Mapping[str, tuple[str, int]]):
-        self._inner = inner
-        self._routes = routes
-
-    async def connect_tcp(
-        self, host: str, port: int, *args: Any, **kwargs: Any
-    ) -> httpcore.AsyncNetworkStream:
-        address, mapped_port = self._routes.get(host, (host, port))
-        return await self._inner.connect_tcp(address, mapped_port, *args, **kwargs)
-
-    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
-        return await self._inner.connect_unix_socket(*args, **kwargs)
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+    bound_pool(transport, Deadline(timeout))
 
 
 def _route_pool(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport, *, sync: bool) -> None:
-    # httpx has no public hook for the connection target; its pool's network
-    # backend is the narrowest place to add one (the TLS server name is taken
-    # from the request URL, so certificates are still checked for the real host).
+    # See providers/routing.py for why the pool's network backend.
     routes = current_overrides().routes
     if not routes:
         return
+    from .routing import AsyncRoutedBackend, RoutedBackend
+
     pool: Any = transport._pool
     backend = pool._network_backend
-    pool._network_backend = _RoutedBackend(backend, routes) if sync else _AsyncRoutedBackend(backend, routes)
+    pool._network_backend = RoutedBackend(backend, routes) if sync else AsyncRoutedBackend(backend, routes)
 
 
 # ---------------------------------------------------------------- errors
@@ -366,6 +338,8 @@ def retry_after(value: str | None) -> float | None:
     if value.isdigit():
         return float(value)
     try:
+        import email.utils  # only for an HTTP-date Retry-After: not at import time
+
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None

@@ -7,7 +7,6 @@ variables of the caller are visible to the async code.
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -18,6 +17,8 @@ T = TypeVar("T")
 
 class _LoopThread:
     def __init__(self) -> None:
+        import asyncio  # here, not at module level: `import providers` stays light
+
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self.loop.run_forever, name="wiretape-sync-bridge", daemon=True
@@ -28,12 +29,16 @@ class _LoopThread:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        import asyncio
+
         asyncio.run_coroutine_threadsafe(self.loop.shutdown_asyncgens(), self.loop).result()
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join()
         self.loop.close()
 
     def run(self, awaitable: Awaitable[T], context: contextvars.Context) -> T:
+        import asyncio
+
         async def wrapper() -> T:
             return await awaitable
 
@@ -72,6 +77,8 @@ def iterate_sync(factory: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
 
 async def iterate_async(factory: Callable[[], Iterator[T]]) -> AsyncIterator[T]:
     """Iterate a blocking iterator in a worker thread, item by item, without blocking the loop."""
+    import asyncio
+
     iterator = await asyncio.to_thread(factory)
     done = object()
     try:

@@ -221,15 +221,15 @@ def test_the_time_left_replaces_a_longer_step_timeout() -> None:
 
 
 def test_routes_pass_every_argument_and_reach_unrouted_hosts_unchanged() -> None:
-    from providers.http import _AsyncRoutedBackend, _RoutedBackend
+    from providers.routing import AsyncRoutedBackend, RoutedBackend
 
     routes = {"routed.test": ("127.0.0.1", 8443)}
     inner = Recorder()
-    backend = _RoutedBackend(inner, routes)  # type: ignore[arg-type]
+    backend = RoutedBackend(inner, routes)  # type: ignore[arg-type]
     backend.connect_tcp("routed.test", 443, 2.0, "local", socket_options=None)
     backend.connect_tcp("other.test", 443, 2.0)
     async_inner = AsyncRecorder()
-    async_backend = _AsyncRoutedBackend(async_inner, routes)  # type: ignore[arg-type]
+    async_backend = AsyncRoutedBackend(async_inner, routes)  # type: ignore[arg-type]
     asyncio.run(async_backend.connect_tcp("routed.test", 443, 2.0, "local", socket_options=None))
     asyncio.run(async_backend.connect_tcp("other.test", 443, 2.0))
     for recorder in (inner, async_inner):

@@ -66,6 +66,14 @@ def _ratio_target(
     )
 
 
+def _difference_target(name: str, report: Report, module: str, limit: float) -> Target:
+    """A target on median(import module) - median(import httpx), in seconds, met at or below ``limit``."""
+    case = "python -c 'import X'"
+    return Target(
+        name, _median(report, case, module) - _median(report, case, "httpx"), limit, higher_is_better=False
+    )
+
+
 def targets(
     report: Report,
     sizes: tuple[int, ...],
@@ -136,6 +144,8 @@ def targets(
             (f"streamed {record_mb} MB", "no tee"),
             1 / 0.9,
         ),
+        _difference_target("import providers - import httpx (process)", report, "providers", 0.030),
+        _difference_target("import wiretape - import httpx (process)", report, "wiretape", 0.040),
         _ratio_target(
             "tee: time to first chunk, recording / not",
             report,

@@ -437,6 +437,7 @@ def imports(report: Report, runs: int) -> None:
         Figure("python -c 'import X'", "providers", repeat(lambda: _process("import providers"), count))
     )
     report.add(Figure("python -c 'import X'", "httpx", repeat(lambda: _process("import httpx"), count)))
+    report.add(Figure("python -c 'import X'", "wiretape", repeat(lambda: _process("import wiretape"), count)))
     timer = "import time; t = time.perf_counter(); {}; print(time.perf_counter() - t)"
     report.add(
         Figure(
