@@ -4,16 +4,18 @@ sets ``attack`` (and where needed ``page_attack``) before calling."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl
 
 from tests.spec_contracts import EASYCHAT_SERVERS
-from tools.emulators.server import Exchange
+from tools.emulators.server import Exchange, LoopbackServer
 
 MIB = 1024 * 1024
 PIECE = 64 * 1024
@@ -24,6 +26,14 @@ HOSTS = (
     "chatanywhere.cn",
     "chatgpt.es",
 )
+#: The keyword arguments each provider needs for a call against the hostile upstream.
+CALLS: dict[str, dict[str, Any]] = {
+    "Equing": {},
+    "EasyChat": {"active_server": 3},
+    "Aichat": {"cookies": {"session": "s"}},
+    "ChatAnywhere": {},
+    "ChatGptEs": {},
+}
 CHAT_PAGE = '<input type="hidden" name="_wpnonce" value="f00dcafe42"><script>var post_id = 7;</script>'
 
 
@@ -144,3 +154,10 @@ class HostileUpstream:
         else:
             body = '{"choices": [{"message": {"content": "hello"}}]}'
             exchange.respond(200, body, {"content-type": "application/json"})
+
+
+@contextlib.contextmanager
+def serving(app: HostileUpstream) -> Iterator[HostileUpstream]:
+    """``app`` on every provider's host, the providers routed to it for the block."""
+    with LoopbackServer(dict.fromkeys(HOSTS, app)) as server, server.overrides():
+        yield app

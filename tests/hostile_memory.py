@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 import providers
-from tests.hostile_apps import HOSTS, MIB, HostileUpstream
-from tools.emulators.server import LoopbackServer
+from tests.hostile_apps import CALLS, MIB, HostileUpstream, serving
 
 
 def peak_kib() -> int:
@@ -24,8 +23,7 @@ def peak_kib() -> int:
 
 def main(name: str, attack: str, megabytes: int) -> None:
     app = HostileUpstream(attack=attack, size=megabytes * MIB)
-    cookies = {"cookies": {"session": "s"}} if name == "Aichat" else {}
-    with LoopbackServer(dict.fromkeys(HOSTS, app)) as server, server.overrides():
+    with serving(app):
         before = peak_kib()
         try:
             "".join(
@@ -34,7 +32,7 @@ def main(name: str, attack: str, megabytes: int) -> None:
                     [{"role": "user", "content": "hi"}],
                     stream=attack == "endless_line",
                     timeout=60,
-                    **cookies,
+                    **CALLS[name],
                 )
             )
             error, message = "", ""

@@ -15,8 +15,7 @@ import pytest
 import providers
 from providers.cookies import COOKIES_FILE_ENV
 from providers.limits import ERROR_BODY_LIMIT, aread_error_body, read_error_body
-from tests.hostile_apps import HOSTS, HostileUpstream
-from tools.emulators.server import LoopbackServer
+from tests.hostile_apps import HostileUpstream, serving
 
 USER = [{"role": "user", "content": "hi"}]
 KIB = 1024
@@ -62,8 +61,7 @@ def test_an_error_body_is_read_up_to_64_kib_and_no_further(
 
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[HostileUpstream]:
-    app = HostileUpstream()
-    with LoopbackServer(dict.fromkeys(HOSTS, app)) as server, server.overrides():
+    with serving(HostileUpstream()) as app:
         yield app
 
 

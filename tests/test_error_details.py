@@ -18,7 +18,7 @@ import providers
 from providers.errors import BODY_EXCERPT_LIMIT, RateLimitError, excerpt
 from providers.http import ClientSpec, async_client, network_overrides, status_error, translate_error
 from providers.limits import stop_transfer
-from tests.hostile_apps import HOSTS, HostileUpstream
+from tests.hostile_apps import HostileUpstream, serving
 from tools.emulators.server import LoopbackServer
 
 USER = [{"role": "user", "content": "hi"}]
@@ -79,8 +79,7 @@ def test_an_abandoned_curl_body_stops_its_transfer() -> None:
 
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[HostileUpstream]:
-    app = HostileUpstream()
-    with LoopbackServer(dict.fromkeys(HOSTS, app)) as server, server.overrides():
+    with serving(HostileUpstream()) as app:
         yield app
 
 

@@ -31,7 +31,7 @@ from providers import (
 )
 from providers.cookies import COOKIES_FILE_ENV
 from tests.helpers import call
-from tests.hostile_apps import CHAT_PAGE, HOSTS, HostileUpstream
+from tests.hostile_apps import CHAT_PAGE, HostileUpstream, serving
 from tests.spec_contracts import (
     AICHAT_ENDPOINT,
     CHATANYWHERE_ENDPOINT,
@@ -41,7 +41,6 @@ from tests.spec_contracts import (
     EASYCHAT_SERVERS,
     EQUING_ENDPOINT,
 )
-from tools.emulators.server import LoopbackServer
 
 NAMES = ["Equing", "EasyChat", "Aichat", "ChatAnywhere", "ChatGptEs"]
 USER = [{"role": "user", "content": "hi"}]
@@ -251,8 +250,7 @@ EVENTS = {"content-type": "text/event-stream"}
 
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[HostileUpstream]:
-    app = HostileUpstream(attack="custom")
-    with LoopbackServer(dict.fromkeys(HOSTS, app)) as server, server.overrides():
+    with serving(HostileUpstream(attack="custom")) as app:
         yield app
 
 

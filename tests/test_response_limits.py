@@ -11,25 +11,17 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import providers
 from providers import ResponseFormatError, StatusError, limits
-from tests.hostile_apps import HOSTS, MIB, HostileUpstream
+from tests.hostile_apps import CALLS, HOSTS, MIB, HostileUpstream
 from tools.emulators.server import LoopbackServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_LINE = 64 * 1024
 SMALL_ANSWER = 256 * 1024
-CALLS: dict[str, dict[str, Any]] = {
-    "Equing": {},
-    "EasyChat": {"active_server": 3},
-    "Aichat": {"cookies": {"session": "s"}},
-    "ChatAnywhere": {},
-    "ChatGptEs": {},
-}
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,9 @@ from providers import ProviderError, ResponseFormatError, StatusError
 from providers.errors import BODY_EXCERPT_LIMIT, excerpt
 from providers.masking import MASK, Secrets
 from tests.helpers import call
-from tests.hostile_apps import HOSTS, HostileUpstream
+from tests.hostile_apps import HostileUpstream, serving
 from tools.emulators import EmulatedUpstreams
 from tools.emulators.behaviours import Behaviour
-from tools.emulators.server import LoopbackServer
 
 SECRET = "s3cr3t-cookie-value-9f8e7d6c"
 
@@ -67,8 +66,7 @@ SENT_SECRETS = {"Aichat": [SECRET, SECRET + "-cf"], "EasyChat": [PAGE_COOKIE], "
 
 @pytest.fixture(scope="module")
 def echoing() -> Iterator[HostileUpstream]:
-    app = HostileUpstream()
-    with LoopbackServer(dict.fromkeys(HOSTS, app)) as server, server.overrides():
+    with serving(HostileUpstream()) as app:
         yield app
 
 

@@ -11,27 +11,18 @@ import pytest
 import providers
 from providers import ProviderTimeoutError
 from tests.helpers import call
-from tests.hostile_apps import HOSTS, HostileUpstream
-from tools.emulators.server import LoopbackServer
+from tests.hostile_apps import CALLS, HostileUpstream, serving
 
 TIMEOUT = 0.6
 # Scheduling slack; the drip itself would go on for DRIP_FOR seconds.
 MARGIN = 0.9
 DRIP_EVERY = 0.15
 DRIP_FOR = 8.0
-CALLS = {
-    "Equing": {},
-    "EasyChat": {"active_server": 3},
-    "Aichat": {"cookies": {"session": "s"}},
-    "ChatAnywhere": {},
-    "ChatGptEs": {},
-}
 
 
 @pytest.fixture(scope="module")
 def dripping() -> Iterator[HostileUpstream]:
-    app = HostileUpstream(attack="drip_headers", drip_every=DRIP_EVERY, drip_for=DRIP_FOR)
-    with LoopbackServer(dict.fromkeys(HOSTS, app)) as server, server.overrides():
+    with serving(HostileUpstream(attack="drip_headers", drip_every=DRIP_EVERY, drip_for=DRIP_FOR)) as app:
         yield app
 
 
