@@ -136,7 +136,7 @@ class Family:
         family = self
 
         def handle_request(transport: Any, request: Any) -> Any:
-            handler = intercept.current()
+            handler = intercept.handling()
             if handler is None:
                 return original(transport, request)
             request.read()
@@ -157,7 +157,7 @@ class Family:
         family = self
 
         async def handle_async_request(transport: Any, request: Any) -> Any:
-            handler = intercept.current()
+            handler = intercept.handling()
             if handler is None:
                 return await original(transport, request)
             await request.aread()
