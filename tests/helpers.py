@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -13,6 +16,22 @@ import httpx
 import providers
 
 STYLES = ("sync", "async", "async_generator")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def measured_in_a_fresh_process(module: str, *args: str) -> dict[str, Any]:
+    """The JSON report of ``python -m module args`` (a memory measurement needs its own process)."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
 
 
 def call(

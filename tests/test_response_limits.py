@@ -5,14 +5,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import measured_in_a_fresh_process
 
 import providers
 from providers import ResponseFormatError, StatusError, limits
@@ -109,16 +107,7 @@ def test_the_documented_defaults() -> None:
     [("Equing", "endless_line", 256), ("Equing", "gzip_bomb", 1024), ("ChatAnywhere", "gzip_bomb", 1024)],
 )
 def test_memory_stays_flat_under_attack_with_the_default_caps(name: str, attack: str, megabytes: int) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.hostile_memory", name, attack, str(megabytes)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
+    report = measured_in_a_fresh_process("tests.hostile_memory", name, attack, str(megabytes))
     print(f"{name} {attack} {megabytes} MB: {report}")
     assert report["error"] == "ResponseFormatError"
     assert "limit" in report["message"]
