@@ -16,12 +16,14 @@ the provider's own.
 from __future__ import annotations
 
 import contextlib
+import functools
 import ssl
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -207,9 +209,19 @@ def _ssl_verify(spec: ClientSpec) -> ssl.SSLContext | bool:
     if not spec.verify:
         return False
     ca_bundle = current_overrides().ca_bundle
-    if ca_bundle:
-        return ssl.create_default_context(cafile=ca_bundle)
-    return True
+    if not ca_bundle:
+        return _verifying_context(None, None)
+    stat = Path(ca_bundle).stat()
+    return _verifying_context(ca_bundle, (stat.st_mtime_ns, stat.st_size))
+
+
+# Reading a CA bundle costs ~20 ms, most of a replayed call; a context is safe to share between
+# clients and threads, so each bundle is read once (again when its file changes).
+@functools.lru_cache(maxsize=8)
+def _verifying_context(ca_bundle: str | None, _version: tuple[int, int] | None) -> ssl.SSLContext:
+    if ca_bundle is None:
+        return httpx.create_ssl_context(trust_env=False)
+    return ssl.create_default_context(cafile=ca_bundle)
 
 
 def _bound(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport, timeout: float) -> None:

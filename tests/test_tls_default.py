@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import ssl
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,3 +52,35 @@ def test_an_untrusted_certificate_is_refused_by_default(upstream: LoopbackServer
         call(provider, "async_generator", model, messages, verify=False, **CALLS[name])
     assert not isinstance(reached.value, ProviderConnectionError)
     assert upstream.requests_seen > before
+
+
+def test_a_ca_bundle_is_read_once_and_again_when_it_changes(
+    upstream: LoopbackServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Reading a bundle costs ~20 ms, most of a replayed call: calls share what was read.
+    reads: list[object] = []
+    load = ssl.SSLContext.load_verify_locations
+
+    def counted(context: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        reads.append(kwargs.get("cafile", args[0] if args else None))
+        load(context, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+    bundle = tmp_path / "ca.pem"
+    shutil.copyfile(upstream.ca_file, bundle)
+    messages = [{"role": "user", "content": "hi"}]
+
+    def three_calls() -> None:
+        for _ in range(3):
+            with (
+                network_overrides(routes=upstream.routes(), ca_bundle=str(bundle)),
+                pytest.raises(providers.StatusError, match="HTTP 418"),
+            ):
+                call(providers.Equing, "async", "gpt-3.5-turbo", messages)
+
+    three_calls()
+    assert reads == [str(bundle)]
+    # A rotated bundle at the same path is read afresh.
+    bundle.write_text(bundle.read_text() + "\n")
+    three_calls()
+    assert reads == [str(bundle)] * 2

@@ -13,17 +13,25 @@ from providers import ProviderTimeoutError
 from tests.helpers import call
 from tests.hostile_apps import CALLS, HostileUpstream, serving
 
-TIMEOUT = 0.6
+TIMEOUT = 0.3
 # Scheduling slack; the drip itself would go on for DRIP_FOR seconds.
 MARGIN = 0.9
-DRIP_EVERY = 0.15
+DRIP_EVERY = 0.08
 DRIP_FOR = 8.0
 
 
 @pytest.fixture(scope="module")
-def dripping() -> Iterator[HostileUpstream]:
-    with serving(HostileUpstream(attack="drip_headers", drip_every=DRIP_EVERY, drip_for=DRIP_FOR)) as app:
+def upstream() -> Iterator[HostileUpstream]:
+    with serving(HostileUpstream()) as app:
         yield app
+
+
+@pytest.fixture
+def dripping(upstream: HostileUpstream) -> HostileUpstream:
+    """The module's upstream, set to drip its headers (each test then says where)."""
+    upstream.drip_every, upstream.drip_for = DRIP_EVERY, DRIP_FOR
+    upstream.attack = upstream.page_attack = "drip_headers"
+    return upstream
 
 
 # Where the upstream drips: the answer, or (for the providers that fetch one first) the page.
@@ -56,9 +64,9 @@ def test_timeout_bounds_the_whole_call(dripping: HostileUpstream, name: str, sty
 
 @pytest.mark.parametrize("name", ["EasyChat", "ChatGptEs"])
 def test_a_page_then_an_answer_share_one_timeout(dripping: HostileUpstream, name: str) -> None:
-    # Each request alone answers within the timeout (after 0.4 s); the two together do not.
+    # Each request alone answers within the timeout (after 0.2 s); the two together do not.
     dripping.attack = dripping.page_attack = "late"
-    dripping.drip_for = 0.4
+    dripping.drip_for = 0.2
     model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
     started = time.monotonic()
     with pytest.raises(ProviderTimeoutError):

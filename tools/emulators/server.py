@@ -28,6 +28,9 @@ import trustme
 from providers.http import NetworkOverrides, network_overrides
 
 STALL_SECONDS = 60.0
+#: How often the serving thread looks for a shutdown request (socketserver's default, 0.5 s, is
+#: what every server's exit would wait).
+SHUTDOWN_POLL = 0.02
 Ending = Literal["end", "cut", "hold"]
 
 
@@ -199,7 +202,7 @@ class LoopbackServer:
         self._server.tls = context
         self._server.stopping = threading.Event()
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="wiretape-upstreams", daemon=True
+            target=self._server.serve_forever, args=(SHUTDOWN_POLL,), name="wiretape-upstreams", daemon=True
         )
 
     @property
