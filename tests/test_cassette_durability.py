@@ -6,7 +6,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,9 +30,20 @@ with network_overrides(routes={"slow.test": ("127.0.0.1", port)}, ca_bundle=ca):
 """
 
 
+#: Set once the slow answer's first two pieces have gone out: a recorder killed then dies mid-stream.
+SLOW_ANSWER_STARTED = threading.Event()
+
+
+def pieces(path: str) -> Iterator[bytes]:
+    for index in range(8):
+        if index == 2 and path == "/slow":
+            SLOW_ANSWER_STARTED.set()
+        yield path.encode() * 50
+
+
 def app(exchange: Exchange) -> None:
     delay = 0.5 if exchange.path == "/slow" else 0.01
-    exchange.stream(200, [exchange.path.encode() * 50] * 8, {"content-type": "text/plain"}, delay=delay)
+    exchange.stream(200, pieces(exchange.path), {"content-type": "text/plain"}, delay=delay)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +69,7 @@ def test_sigkill_during_re_recording_leaves_the_previous_cassette_intact(
     before = path.read_bytes()
     second = recorder(path, upstream, "slow")
     assert second.stdout is not None and second.stdout.readline().strip() == "recording"
-    time.sleep(1.0)  # mid-stream
+    assert SLOW_ANSWER_STARTED.wait(timeout=60)
     os.kill(second.pid, signal.SIGKILL)
     second.wait(timeout=10)
     assert path.read_bytes() == before

@@ -107,7 +107,7 @@ FETCHERS = [pytest.param(fetch_sync, id="sync"), pytest.param(fetch_async, id="a
 
 @pytest.mark.parametrize("impersonate", CLIENTS)
 @pytest.mark.parametrize("fetch", FETCHERS)
-@pytest.mark.parametrize("path", ["/sse?n=6&delay=0.08", "/text?delay=0.04"])
+@pytest.mark.parametrize("path", ["/sse?n=6&delay=0.04", "/text?delay=0.02"])
 def test_record_is_incremental_and_replay_keeps_chunks(
     upstream: LoopbackServer, tmp_path: Path, impersonate: str | None, fetch, path: str
 ) -> None:  # type: ignore[no-untyped-def]
