@@ -1,8 +1,9 @@
 """The only place that builds HTTP clients, and the only place that translates transport errors.
 
 Every provider speaks httpx. Providers that need browser TLS impersonation get
-an httpx client over the httpx-curl-cffi transport (curl_cffi is imported on
-first use only). Proxy, timeout and TLS verification are applied here; TLS
+an httpx client over the httpx-curl-cffi transport, whose bodies are decoded
+as they are read (:mod:`providers.curl`; curl_cffi is imported on first use
+only). Proxy, timeout and TLS verification are applied here; TLS
 verification is always on unless a caller passes ``verify=False``. The
 timeout bounds everything a client does (:mod:`providers.deadline`), from
 the moment it is built.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import ssl
 import sys
 import time
@@ -162,13 +164,15 @@ def require_curl(provider: str) -> None:
 
 def _load_curl(provider: str) -> Any:
     try:
-        import httpx_curl_cffi
+        # First: once imported, providers.curl would hide that httpx-curl-cffi is gone.
+        importlib.import_module("httpx_curl_cffi")
+        from . import curl
     except ImportError as exc:
         raise MissingRequirementsError(
             f"curl_cffi is required for browser impersonation ({exc.name} is missing); {CURL_INSTALL_HINT}",
             provider=provider,
         ) from exc
-    return httpx_curl_cffi
+    return curl
 
 
 def _curl_params(spec: ClientSpec) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import providers
-from tests.hostile_apps import CALLS, MIB, HostileUpstream, serving
+from tests.hostile_apps import CALLS, MIB, HostileUpstream, model_for, serving
 
 
 def peak_kib() -> int:
@@ -28,7 +28,7 @@ def main(name: str, attack: str, megabytes: int) -> None:
         try:
             "".join(
                 providers.get(name).create_completion(
-                    "gpt-3.5-turbo",
+                    model_for(name),
                     [{"role": "user", "content": "hi"}],
                     stream=attack == "endless_line",
                     timeout=60,

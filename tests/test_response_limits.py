@@ -14,7 +14,7 @@ from helpers import measured_in_a_fresh_process
 
 import providers
 from providers import ResponseFormatError, StatusError, limits
-from tests.hostile_apps import CALLS, HOSTS, MIB, HostileUpstream
+from tests.hostile_apps import CALLS, HOSTS, MIB, HostileUpstream, model_for
 from tools.emulators.server import LoopbackServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,9 +45,8 @@ def small_caps(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def complete(name: str, *, stream: bool, timeout: float = 10.0) -> str:
-    model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
     chunks = providers.get(name).create_completion(
-        model, [{"role": "user", "content": "hi"}], stream=stream, timeout=timeout, **CALLS[name]
+        model_for(name), [{"role": "user", "content": "hi"}], stream=stream, timeout=timeout, **CALLS[name]
     )
     return "".join(chunks)
 
@@ -103,8 +102,13 @@ def test_the_documented_defaults() -> None:
 
 @pytest.mark.parametrize(
     ("name", "attack", "megabytes"),
-    # Not Aichat/ChatGptEs's gzip bomb: curl_cffi decompresses into an unbounded queue (README, Failure behaviour).
-    [("Equing", "endless_line", 256), ("Equing", "gzip_bomb", 1024), ("ChatAnywhere", "gzip_bomb", 1024)],
+    [
+        ("Equing", "endless_line", 256),
+        ("Equing", "gzip_bomb", 1024),
+        ("ChatAnywhere", "gzip_bomb", 1024),
+        ("Aichat", "gzip_bomb", 1024),
+        ("ChatGptEs", "gzip_bomb", 1024),
+    ],
 )
 def test_memory_stays_flat_under_attack_with_the_default_caps(name: str, attack: str, megabytes: int) -> None:
     report = measured_in_a_fresh_process("tests.hostile_memory", name, attack, str(megabytes))
@@ -114,6 +118,15 @@ def test_memory_stays_flat_under_attack_with_the_default_caps(name: str, attack:
     # Past the 16 MiB cap: the cap, plus what one network read decompresses to (up to ~64 MiB).
     # Buffering the bomb costs 1-4 GiB.
     assert report["peak_growth_kib"] < 128 * 1024
+
+
+def test_memory_stays_flat_when_curl_runs_ahead_of_its_reader() -> None:
+    report = measured_in_a_fresh_process("tests.curl_memory", "128")
+    print(f"curl, gzip bomb of 128 MB read after the transfer: {report}")
+    assert report["bytes"] == 128 * MIB
+    # Decoded as it is read, a piece at a time; decoded by curl, the whole 128 MiB waits in its queue.
+    assert report["largest_piece"] <= 64 * 1024
+    assert report["peak_growth_kib"] < 32 * 1024
 
 
 @pytest.mark.usefixtures("small_caps")
