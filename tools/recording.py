@@ -110,10 +110,11 @@ def _previous(path: Path) -> tuple[str, CassetteData] | None:
 
 
 def _content_changed(before: CassetteData, after: CassetteData) -> bool:
-    """Whether the exchanges differ in anything but timing and headers that vary per fetch (date…)."""
+    """Whether the cassettes differ in anything but timing and headers that vary per fetch (date…):
+    the exchanges, how the client ended each answer, and the call's recorded outcome."""
 
-    def content(data: CassetteData) -> list[tuple[object, ...]]:
-        return [
+    def content(data: CassetteData) -> tuple[object, ...]:
+        exchanges = [
             (
                 i.request.method,
                 i.request.uri,
@@ -123,9 +124,11 @@ def _content_changed(before: CassetteData, after: CassetteData) -> bool:
                 stable_headers(i.response.headers),
                 i.response.body,
                 i.response.error,
+                i.response.truncated_by_client,
             )
             for i in data.interactions
         ]
+        return (exchanges, data.metadata.get("outcome"))
 
     return content(before) != content(after)
 
