@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from tools.emulators import EmulatedUpstreams
 from tools.recording import Upstreams, record_scenario
 from tools.scenarios import SCENARIOS

@@ -24,6 +24,7 @@ Decoder = Callable[[bytes], bytes]
 def _zlib(wbits: int) -> Callable[[], tuple[Decoder, Callable[[], bytes]]]:
     def start() -> tuple[Decoder, Callable[[], bytes]]:
         decoder = zlib.decompressobj(wbits)
+        # Read when called, so that a bound set on this module holds.
         return (lambda data: decoder.decompress(data, MAX_DECODED_BYTES + 1)), decoder.flush
 
     return start
@@ -50,6 +51,25 @@ def _encoding(headers: Headers) -> str:
     return next((value.strip().lower() for name, value in headers if name.lower() == "content-encoding"), "")
 
 
+def _decode_within_bound(
+    pieces: list[bytes], start: Callable[[], tuple[Decoder, Callable[[], bytes]]]
+) -> list[bytes] | None:
+    """Each piece decoded, or None as soon as the total passes :data:`MAX_DECODED_BYTES`."""
+    decode, flush = start()
+    out: list[bytes] = []
+    total = 0
+    for piece in pieces:
+        out.append(decode(piece))
+        total += len(out[-1])
+        if total > MAX_DECODED_BYTES:
+            return None
+    rest = flush()
+    if total + len(rest) > MAX_DECODED_BYTES:
+        return None
+    out[-1] += rest
+    return out
+
+
 def decoded(response: RecordedResponse) -> RecordedResponse:
     """``response`` with its body decoded, or unchanged when it is not compressed, cannot be
     decoded here (an unknown coding, brotli not installed, corrupt data) or decodes too large."""
@@ -58,13 +78,10 @@ def decoded(response: RecordedResponse) -> RecordedResponse:
     if not encoding or start is None or not response.body:
         return response
     try:
-        decode, flush = start()
-        pieces = response.pieces()
-        out = [decode(piece) for piece in pieces]
-        out[-1] += flush()
+        out = _decode_within_bound(response.pieces(), start)
     except (ImportError, zlib.error, ValueError, OSError):
         return response
-    if sum(map(len, out)) > MAX_DECODED_BYTES:
+    if out is None:
         return response
     body = b"".join(out)
     chunks: list[Chunk] = []
