@@ -191,3 +191,11 @@ def decoded(response: httpx.Response) -> httpx.Response:
     if decoder is not None:
         response.stream = DecodedStream(response.stream, decoder)
     return response
+
+
+def decode_here(response: httpx.Response) -> None:
+    """A response hook for an httpx client: the body is decoded here, as for the curl transport,
+    instead of by httpx (which has no bound per piece and hands an unknown coding on undecoded)."""
+    if decoder_for(response.headers) is not None:
+        decoded(response)
+        del response.headers["content-encoding"]

@@ -26,10 +26,11 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Se
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
+from .decoding import decode_here
 from .errors import (
     MissingRequirementsError,
     ProviderConnectionError,
@@ -46,6 +47,7 @@ from .masking import Secrets
 from .wirelog import async_hooks, logger_for, sync_hooks
 
 CURL_TIMEOUT_CODE = 28
+_Message = TypeVar("_Message", httpx.Request, httpx.Response)
 CURL_INSTALL_HINT = "install it with: pip install 'wiretape[curl]' (curl_cffi and httpx-curl-cffi)"
 
 Headers = Mapping[str, str] | Sequence[tuple[str, str]]
@@ -119,7 +121,10 @@ def sync_client(spec: ClientSpec) -> httpx.Client:
         timeout=spec.timeout,
         transport=transport,
         trust_env=False,
-        event_hooks={**sync_hooks(spec.provider), "request": spec.request_hooks()},
+        event_hooks={
+            "request": spec.request_hooks(),
+            "response": [*_response_hooks(spec), *sync_hooks(spec.provider)["response"]],
+        },
     )
 
 
@@ -144,15 +149,23 @@ def async_client(spec: ClientSpec) -> httpx.AsyncClient:
         transport=transport,
         trust_env=False,
         event_hooks={
-            **async_hooks(spec.provider),
             "request": [_async(hook) for hook in spec.request_hooks()],
+            "response": [
+                *(_async(hook) for hook in _response_hooks(spec)),
+                *async_hooks(spec.provider)["response"],
+            ],
         },
     )
 
 
-def _async(hook: Callable[[httpx.Request], None]) -> Callable[[httpx.Request], Awaitable[None]]:
-    async def run(request: httpx.Request) -> None:
-        hook(request)
+def _response_hooks(spec: ClientSpec) -> list[Callable[[httpx.Response], None]]:
+    # The curl transport decodes as it builds the response (providers.curl).
+    return [] if spec.impersonate else [decode_here]
+
+
+def _async(hook: Callable[[_Message], None]) -> Callable[[_Message], Awaitable[None]]:
+    async def run(message: _Message) -> None:
+        hook(message)
 
     return run
 

@@ -1,0 +1,75 @@
+"""The httpx providers decode a compressed answer as the curl ones do (providers.decoding): in pieces
+of bounded size however far one network piece expands, and a coding nobody here decodes is this
+library's error, never compressed bytes handed on as text."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from collections.abc import Iterator
+
+import pytest
+
+import providers
+from providers import ResponseFormatError
+from providers.decoding import PIECE
+from providers.http import ClientSpec, async_client, sync_client
+from tests.helpers import call
+from tests.spec_contracts import CHATANYWHERE_ENDPOINT
+from tools.emulators.server import Exchange, LoopbackServer
+
+HOST = "compressed.test"
+ZEROS = bytes(8 << 20)
+#: 8 MiB of zeros as one gzip piece on the wire (about 8 KiB).
+BOMB_PIECE = gzip.compress(ZEROS, compresslevel=9)
+
+
+def app(exchange: Exchange) -> None:
+    if exchange.path == "/bomb":
+        exchange.stream(200, [BOMB_PIECE], {"content-encoding": "gzip", "content-type": "text/plain"})
+    else:
+        exchange.respond(
+            200, b"\x1f\x9d\x90hello", {"content-encoding": "compress", "content-type": "text/plain"}
+        )
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[LoopbackServer]:
+    with LoopbackServer({HOST: app, "chatanywhere.cn": app}) as server:
+        yield server
+
+
+def test_one_network_piece_is_decoded_a_bounded_piece_at_a_time(upstream: LoopbackServer) -> None:
+    with (
+        upstream.overrides(),
+        sync_client(ClientSpec(provider="t")) as client,
+        client.stream("GET", f"https://{HOST}/bomb") as response,
+    ):
+        pieces = list(response.iter_bytes())
+    assert b"".join(pieces) == ZEROS
+    assert max(map(len, pieces)) <= PIECE
+
+
+def test_the_async_client_decodes_the_same_way(upstream: LoopbackServer) -> None:
+    async def pieces() -> list[bytes]:
+        async with (
+            async_client(ClientSpec(provider="t")) as client,
+            client.stream("GET", f"https://{HOST}/bomb") as response,
+        ):
+            return [piece async for piece in response.aiter_bytes()]
+
+    with upstream.overrides():
+        got = asyncio.run(pieces())
+    assert b"".join(got) == ZEROS
+    assert max(map(len, got)) <= PIECE
+
+
+@pytest.mark.parametrize("style", ["sync", "async", "async_generator"])
+def test_an_answer_in_a_coding_nobody_here_decodes_is_a_format_error(
+    upstream: LoopbackServer, style: str
+) -> None:
+    with upstream.overrides(), pytest.raises(ResponseFormatError) as raised:
+        call(providers.ChatAnywhere, style, "", [{"role": "user", "content": "hi"}])
+    assert str(raised.value) == (
+        f"ChatAnywhere: body could not be decoded: unsupported content-encoding 'compress' ({CHATANYWHERE_ENDPOINT})"
+    )
