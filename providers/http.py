@@ -16,12 +16,14 @@ the provider's own.
 from __future__ import annotations
 
 import contextlib
+import functools
 import ssl
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -206,10 +208,30 @@ def _curl_slist(entries: Iterable[str]) -> Any:
 def _ssl_verify(spec: ClientSpec) -> ssl.SSLContext | bool:
     if not spec.verify:
         return False
-    ca_bundle = current_overrides().ca_bundle
-    if ca_bundle:
+    return _verifying_context(current_overrides().ca_bundle)
+
+
+def _verifying_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """A context trusting ``ca_bundle``, else certifi's bundle (what httpx's ``verify=True`` trusts).
+
+    Loading a bundle takes about 25 ms, more than a whole replayed call, so the clients share one
+    context per bundle content (read each time: an edited file is trusted as it now is); nothing
+    changes a context after it is built (httpcore sets the same ALPN protocols on it each time).
+    """
+    if ca_bundle is None:
+        import certifi
+
+        ca_bundle = certifi.where()
+    try:
+        return _context_trusting(Path(ca_bundle).read_text(encoding="ascii"))
+    except (OSError, UnicodeDecodeError, ValueError, ssl.SSLError):
+        # Loaded as a file, as before: the error names it, and OpenSSL reads what it can.
         return ssl.create_default_context(cafile=ca_bundle)
-    return True
+
+
+@functools.lru_cache(maxsize=8)
+def _context_trusting(pem: str) -> ssl.SSLContext:
+    return ssl.create_default_context(cadata=pem)
 
 
 def _bound(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport, timeout: float) -> None:
