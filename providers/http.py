@@ -225,20 +225,30 @@ def _curl_slist(entries: Iterable[str]) -> Any:
 def _ssl_verify(spec: ClientSpec) -> ssl.SSLContext | bool:
     if not spec.verify:
         return False
-    ca_bundle = current_overrides().ca_bundle
-    if not ca_bundle:
-        return _verifying_context(None, None)
-    stat = Path(ca_bundle).stat()
-    return _verifying_context(ca_bundle, (stat.st_mtime_ns, stat.st_size))
+    return _verifying_context(current_overrides().ca_bundle)
 
 
-# Reading a CA bundle costs ~20 ms, most of a replayed call; a context is safe to share between
-# clients and threads, so each bundle is read once (again when its file changes).
-@functools.lru_cache(maxsize=8)
-def _verifying_context(ca_bundle: str | None, _version: tuple[int, int] | None) -> ssl.SSLContext:
+def _verifying_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """A context trusting ``ca_bundle``, else certifi's bundle (what httpx's ``verify=True`` trusts).
+
+    Loading a bundle takes about 25 ms, more than a whole replayed call, so the clients share one
+    context per bundle content (read each time: an edited file is trusted as it now is); nothing
+    changes a context after it is built (httpcore sets the same ALPN protocols on it each time).
+    """
     if ca_bundle is None:
-        return httpx.create_ssl_context(trust_env=False)
-    return ssl.create_default_context(cafile=ca_bundle)
+        import certifi
+
+        ca_bundle = certifi.where()
+    try:
+        return _context_trusting(Path(ca_bundle).read_text(encoding="ascii"))
+    except (OSError, UnicodeDecodeError, ValueError, ssl.SSLError):
+        # Loaded as a file, as before: the error names it, and OpenSSL reads what it can.
+        return ssl.create_default_context(cafile=ca_bundle)
+
+
+@functools.lru_cache(maxsize=8)
+def _context_trusting(pem: str) -> ssl.SSLContext:
+    return ssl.create_default_context(cadata=pem)
 
 
 def _bound(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport, timeout: float) -> None:

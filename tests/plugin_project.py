@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tools.emulators.server import SHUTDOWN_POLL
+from tools.emulators.server import POLL_INTERVAL
 
 
 class _Echo(BaseHTTPRequestHandler):
@@ -31,7 +31,9 @@ def serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """A plain-HTTP server on a free loopback port answering with ``handler``; yields its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL,), daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": POLL_INTERVAL}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

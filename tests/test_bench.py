@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tools.bench.clients import installed
+from tools.bench.measure import Plan, repeat
 from tools.cli import main
 
 
@@ -19,8 +20,7 @@ def test_bench_runs_every_case_and_writes_its_figures(tmp_path: Path) -> None:
             "bench",
             "--sizes",
             "5,20",
-            "--repeat",
-            "1",
+            "--smoke",
             "--vcrpy-cap",
             "30",
             "--no-suite",
@@ -67,3 +67,19 @@ def test_bench_runs_every_case_and_writes_its_figures(tmp_path: Path) -> None:
 def test_bench_refuses_bad_sizes() -> None:
     result = CliRunner().invoke(main, ["bench", "--sizes", "ten"])
     assert result.exit_code == 2 and "comma-separated list of integers" in result.output
+
+
+def test_a_smoke_run_times_each_case_once_without_warming_up() -> None:
+    calls: list[None] = []
+
+    def case() -> float:
+        calls.append(None)
+        return 0.5
+
+    full = Plan(runs=3)
+    assert repeat(case, full.times(5), warmup=full.warmups(3)) == [0.5] * 15
+    assert len(calls) == 3 + 15
+    calls.clear()
+    smoke = Plan(runs=3, smoke=True)
+    assert repeat(case, smoke.times(5), warmup=smoke.warmups(3)) == [0.5]
+    assert len(calls) == 1

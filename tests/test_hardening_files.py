@@ -159,6 +159,53 @@ def test_the_cache_is_bounded_and_evicts_the_oldest(monkeypatch: pytest.MonkeyPa
     assert 0 < len(files) < 20
 
 
+def cache_bytes() -> int:
+    return sum(file.stat().st_size for file in cache_files())
+
+
+def test_a_full_cache_is_looked_over_now_and_then_yet_never_past_its_bound(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Looking over the cache costs a stat per entry: not done on every entry put in."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(parse_cache, "MAX_BYTES", 32_000)
+    looked_over: list[Path] = []
+    evict = parse_cache._evict
+
+    def counted(where: Path) -> int:
+        looked_over.append(where)
+        return evict(where)
+
+    monkeypatch.setattr(parse_cache, "_evict", counted)
+    totals = []
+    for index in range(200):
+        loads(cassette(uri=f"https://a.test/{index}"))
+        totals.append(cache_bytes())
+    assert max(totals) <= 32_000
+    assert len(cache_files()) < 200
+    # Evicted down to the low-water mark, so the next entries do not each need a look.
+    assert min(totals[150:]) <= 32_000 * parse_cache.LOW_WATER
+    assert 0 < len(looked_over) <= 200 // 4
+
+
+def test_entries_another_process_put_in_are_counted_within_the_rescan_share(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(parse_cache, "MAX_BYTES", 32_000)
+    loads(cassette(uri="https://a.test/first"))
+    entry = cache_bytes()
+    directory = parse_cache.directory()
+    assert directory is not None
+    for number in range(10):  # another process fills the cache past its bound
+        (directory / f"{number:064x}.json").write_text("{}" + " " * 3998)
+    assert cache_bytes() > 32_000
+    share = 32_000 * parse_cache.RESCAN_SHARE
+    for index in range(int(share // entry) + 1):
+        loads(cassette(uri=f"https://a.test/{index}"))
+    assert cache_bytes() <= 32_000
+
+
 def test_lint_keeps_unsanitised_files_out_of_the_cache(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

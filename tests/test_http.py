@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ import providers
 from providers import ProviderConnectionError, ProviderTimeoutError, ResponseFormatError, TransportError
 from providers.http import (
     ClientSpec,
+    _verifying_context,
     async_client,
     network_overrides,
     retry_after,
@@ -114,6 +116,31 @@ def test_async_routes(tls_server: int, ca_file: str, impersonate: str | None) ->
                 return (await client.get("https://chat.example.test/")).text
 
     assert asyncio.run(fetch()) == "host=chat.example.test"
+
+
+def test_a_ca_bundle_edited_in_place_is_trusted_as_it_now_is(tmp_path: Path) -> None:
+    """Clients share one verifying context per bundle, never one that the file no longer says."""
+    bundle = tmp_path / "ca.pem"
+
+    def get(server: LoopbackServer) -> str:
+        routes = {"chat.example.test": ("127.0.0.1", server.port)}
+        with (
+            network_overrides(routes=routes, ca_bundle=str(bundle)),
+            sync_client(ClientSpec(provider="P")) as client,
+        ):
+            return client.get("https://chat.example.test/").text
+
+    with (
+        LoopbackServer({"chat.example.test": hello}) as first,
+        LoopbackServer({"chat.example.test": hello}) as second,
+    ):
+        for trusted, other in ((first, second), (second, first)):
+            # Same path, and likely the same size and modification time as the previous content.
+            bundle.write_text(Path(trusted.ca_file).read_text())
+            assert _verifying_context(str(bundle)) is _verifying_context(str(bundle))
+            assert get(trusted) == "host=chat.example.test"
+            with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                get(other)
 
 
 @pytest.mark.parametrize("impersonate", [None, "chrome110"])

@@ -180,7 +180,7 @@ def test_command_line_record_mode_wins_over_the_marker(
 
 def test_record_mode_option_is_validated(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_x="def test_x(): pass")
-    result = pytester.runpytest_subprocess("--record-mode=sometimes")
+    result = pytester.runpytest_inprocess("--record-mode=sometimes")
     assert result.ret != 0
     result.stderr.fnmatch_lines(["*invalid choice*sometimes*"])
 

@@ -305,10 +305,22 @@ class Dom(HTMLParser):
         ]
 
 
-def test_chromium_renders_the_matrix_with_the_failing_scenario_marked(
-    report: Path, chromium: str, tmp_path: Path
-) -> None:
-    dom = Dom(browse(chromium, tmp_path / "profile", "--dump-dom", (report / "index.html").as_uri()))
+@pytest.fixture(scope="module")
+def rendered_index(report: Path, chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Dom:
+    """The index as Chromium renders it; the same run takes a screenshot beside it (index.png)."""
+    dumped = browse(
+        chromium,
+        tmp_path_factory.mktemp("profile"),
+        "--dump-dom",
+        f"--screenshot={report / 'index.png'}",
+        "--window-size=1280,2000",
+        (report / "index.html").as_uri(),
+    )
+    return Dom(dumped)
+
+
+def test_chromium_renders_the_matrix_with_the_failing_scenario_marked(rendered_index: Dom) -> None:
+    dom = rendered_index
     rendered = dom.find("td", "cell")
     assert len(rendered) == len(SCENARIOS)
     failing = [text for attrs, text in rendered if "fail" in attrs["class"].split()]
@@ -335,15 +347,7 @@ def test_chromium_renders_one_bar_per_chunk(report: Path, chromium: str, tmp_pat
     assert len(dom.find("line", "error")) == 1
 
 
-def test_chromium_takes_a_screenshot_beside_the_report(report: Path, chromium: str, tmp_path: Path) -> None:
-    screenshot = report / "index.png"
-    browse(
-        chromium,
-        tmp_path / "profile",
-        f"--screenshot={screenshot}",
-        "--window-size=1280,2000",
-        (report / "index.html").as_uri(),
-    )
-    header = screenshot.read_bytes()[:24]
+def test_chromium_takes_a_screenshot_beside_the_report(report: Path, rendered_index: Dom) -> None:
+    header = (report / "index.png").read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", header[16:24]) == (1280, 2000)

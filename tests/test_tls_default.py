@@ -58,11 +58,11 @@ def test_a_ca_bundle_is_read_once_and_again_when_it_changes(
     upstream: LoopbackServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # Reading a bundle costs ~20 ms, most of a replayed call: calls share what was read.
-    reads: list[object] = []
+    reads: list[ssl.SSLContext] = []
     load = ssl.SSLContext.load_verify_locations
 
     def counted(context: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
-        reads.append(kwargs.get("cafile", args[0] if args else None))
+        reads.append(context)
         load(context, *args, **kwargs)
 
     monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
@@ -79,8 +79,8 @@ def test_a_ca_bundle_is_read_once_and_again_when_it_changes(
                 call(providers.Equing, "async", "gpt-3.5-turbo", messages)
 
     three_calls()
-    assert reads == [str(bundle)]
+    assert len(reads) == 1
     # A rotated bundle at the same path is read afresh.
     bundle.write_text(bundle.read_text() + "\n")
     three_calls()
-    assert reads == [str(bundle)] * 2
+    assert len(reads) == 2

@@ -541,6 +541,11 @@ def _positive_integers(text: str, option: str) -> tuple[int, ...]:
 )
 @click.option("--suite/--no-suite", default=True, show_default=True, help="Also time the offline test suite.")
 @click.option(
+    "--smoke",
+    is_flag=True,
+    help="Run each case once, without warming up: shows that every case runs (its figures mean nothing).",
+)
+@click.option(
     "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the figures here."
 )
 @click.pass_obj
@@ -552,6 +557,7 @@ def bench(
     big_mb: str,
     record_mb: int,
     suite: bool,
+    smoke: bool,
     json_path: Path | None,
 ) -> None:
     """Benchmark wiretape against vcrpy and respx on the same data; print medians, ranges, ratios, targets.
@@ -567,6 +573,7 @@ def bench(
     report = run_benchmarks(
         sizes=size_list,
         runs=runs,
+        smoke=smoke,
         vcrpy_cap=vcrpy_cap,
         suite=suite,
         big=big,

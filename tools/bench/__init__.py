@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import cases, clients
-from .measure import Figure, Report, Target
+from .measure import Figure, Plan, Report, Target
 
 DEFAULT_SIZES = (10, 100, 500, 1000, 5000)
 DEFAULT_BIG = (1, 10)
@@ -23,25 +23,28 @@ def run(
     *,
     sizes: tuple[int, ...] = DEFAULT_SIZES,
     runs: int = 3,
+    smoke: bool = False,
     vcrpy_cap: float = 60.0,
     suite: bool = True,
     big: tuple[int, ...] = DEFAULT_BIG,
     record_mb: int = DEFAULT_RECORD_MB,
     console: Console | None = None,
 ) -> Report:
-    """Run every case; ``runs`` timed repetitions each, after a warm-up."""
+    """Run every case; ``runs`` timed repetitions each, after a warm-up (``smoke``: each case once,
+    without warming up, to show that every case runs)."""
     console = console or Console()
     report = Report()
+    plan = Plan(runs, smoke)
     with cases.workdir() as directory:
         steps: list[tuple[str, Callable[[], None]]] = [
-            ("replay scaling", lambda: cases.replay_scaling(report, directory, list(sizes), runs, vcrpy_cap)),
-            ("per-request replay", lambda: cases.per_request(report, directory, runs, min(200, max(sizes)))),
-            ("streamed replay", lambda: cases.streamed_replay(report, directory, runs)),
-            ("big bodies", lambda: cases.big_bodies(report, directory, runs, big)),
-            ("recording overhead", lambda: cases.recording_overhead(report, directory, runs)),
-            ("recording throughput", lambda: cases.recording_throughput(report, directory, runs, record_mb)),
-            ("per-client replay", lambda: clients.per_client(report, directory, runs)),
-            ("imports", lambda: cases.imports(report, runs)),
+            ("replay scaling", lambda: cases.replay_scaling(report, directory, list(sizes), plan, vcrpy_cap)),
+            ("per-request replay", lambda: cases.per_request(report, directory, plan, min(200, max(sizes)))),
+            ("streamed replay", lambda: cases.streamed_replay(report, directory, plan)),
+            ("big bodies", lambda: cases.big_bodies(report, directory, plan, big)),
+            ("recording overhead", lambda: cases.recording_overhead(report, directory, plan)),
+            ("recording throughput", lambda: cases.recording_throughput(report, directory, plan, record_mb)),
+            ("per-client replay", lambda: clients.per_client(report, directory, plan)),
+            ("imports", lambda: cases.imports(report, plan)),
         ]
         if suite:
             steps.append(("offline test suite", lambda: cases.test_suite(report, ROOT)))

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -21,7 +21,7 @@ from wiretape import Cassette
 from ..emulators import emulated_upstreams
 from ..emulators.server import Exchange, LoopbackServer
 from .data import URL, big_body_cassette, big_json, post_cassette, question, sse_events
-from .measure import Figure, Report, repeat
+from .measure import Figure, Plan, Report, repeat
 
 STREAM_EVENTS = 200
 EASYCHAT_SERVER = "chat10.fastgpt.me"
@@ -52,7 +52,7 @@ def _vcrpy(path: Path, size: int, deadline: float | None = None) -> int:
 # ---------------------------------------------------------------- 1. replay scaling
 
 
-def replay_scaling(report: Report, workdir: Path, sizes: list[int], runs: int, vcrpy_cap: float) -> None:
+def replay_scaling(report: Report, workdir: Path, sizes: list[int], plan: Plan, vcrpy_cap: float) -> None:
     capped_from: int | None = None
     for size in sizes:
         path = workdir / f"scaling-{size}.yaml"
@@ -62,7 +62,7 @@ def replay_scaling(report: Report, workdir: Path, sizes: list[int], runs: int, v
             with Cassette(path):
                 _post_all(size)
 
-        report.add(Figure(f"replay {size}", "wiretape", repeat(ours, runs)))
+        report.add(Figure(f"replay {size}", "wiretape", repeat(ours, plan.times(), warmup=plan.warmups())))
         if capped_from is not None:
             report.add(
                 Figure(
@@ -87,19 +87,19 @@ def replay_scaling(report: Report, workdir: Path, sizes: list[int], runs: int, v
             continue
         times = [elapsed]
         # Repeat only while it stays cheap: vcrpy's replay is quadratic.
-        if elapsed * runs < vcrpy_cap / 4:
+        if elapsed * plan.times() < vcrpy_cap / 4:
 
             def theirs(path: Path = path, size: int = size) -> None:
                 _vcrpy(path, size)
 
-            times += repeat(theirs, runs - 1, warmup=0)
+            times += repeat(theirs, plan.times() - 1, warmup=0)
         report.add(Figure(f"replay {size}", "vcrpy", times))
 
 
 # ---------------------------------------------------------------- 2. per request, and open plus one
 
 
-def per_request(report: Report, workdir: Path, runs: int, size: int = 200) -> None:
+def per_request(report: Report, workdir: Path, plan: Plan, size: int = 200) -> None:
     path = workdir / f"per-request-{size}.yaml"
     post_cassette(path, size)
 
@@ -150,10 +150,10 @@ def per_request(report: Report, workdir: Path, runs: int, size: int = 200) -> No
     ours_times: list[float] = []
     configured_times: list[float] = []
     respx_times: list[float] = []
-    for _ in range(runs * 5):
-        ours_times += repeat(ours, 1)
-        configured_times += repeat(ours_configured, 1)
-        respx_times += repeat(respx_one_route, 1)
+    for _ in range(plan.times(5)):
+        ours_times += repeat(ours, 1, warmup=plan.warmups())
+        configured_times += repeat(ours_configured, 1, warmup=plan.warmups())
+        respx_times += repeat(respx_one_route, 1, warmup=plan.warmups())
     report.add(Figure("per request", "wiretape", ours_times, unit="s/request", note=note))
     report.add(
         Figure(
@@ -165,7 +165,15 @@ def per_request(report: Report, workdir: Path, runs: int, size: int = 200) -> No
         )
     )
     report.add(Figure("per request", "respx", respx_times, unit="s/request", note=note + "; one route"))
-    report.add(Figure("per request", "vcrpy", repeat(vcrpy_open, runs), unit="s/request", note=note))
+    report.add(
+        Figure(
+            "per request",
+            "vcrpy",
+            repeat(vcrpy_open, plan.times(), warmup=plan.warmups()),
+            unit="s/request",
+            note=note,
+        )
+    )
 
     one = workdir / "one.yaml"
     post_cassette(one, 1)
@@ -189,11 +197,11 @@ def per_request(report: Report, workdir: Path, runs: int, size: int = 200) -> No
             router.post(URL).respond(200, json={"answer": "reply 0"})
             client.post(URL, json=question(0)).read()
 
-    many = runs * 10
+    many, warmups = plan.times(10), plan.warmups(3)
     with client:
-        report.add(Figure("open + 1 request", "wiretape", repeat(ours_open_one, many, warmup=3)))
-        report.add(Figure("open + 1 request", "respx", repeat(respx_open_one, many, warmup=3)))
-        report.add(Figure("open + 1 request", "vcrpy", repeat(vcrpy_open_one, many, warmup=3)))
+        report.add(Figure("open + 1 request", "wiretape", repeat(ours_open_one, many, warmup=warmups)))
+        report.add(Figure("open + 1 request", "respx", repeat(respx_open_one, many, warmup=warmups)))
+        report.add(Figure("open + 1 request", "vcrpy", repeat(vcrpy_open_one, many, warmup=warmups)))
 
 
 # ---------------------------------------------------------------- 3. streamed replay through EasyChat
@@ -213,7 +221,7 @@ def _easychat() -> list[str]:
     return list(providers.EasyChat.create_completion("gpt-3.5-turbo", USER, stream=True, active_server=0))
 
 
-def streamed_replay(report: Report, workdir: Path, runs: int) -> None:
+def streamed_replay(report: Report, workdir: Path, plan: Plan) -> None:
     events = sse_events(STREAM_EVENTS)
     path = workdir / "easychat-stream.yaml"
     with _easychat_app(events) as server, server.overrides(), Cassette(path, mode="all"):
@@ -240,8 +248,9 @@ def streamed_replay(report: Report, workdir: Path, runs: int) -> None:
             assert _easychat() == expected
 
     note = f"{STREAM_EVENTS} events, {STREAM_EVENTS} chunks, through EasyChat (sync stream)"
-    report.add(Figure("streamed replay", "wiretape", repeat(ours, runs * 3), note=note))
-    report.add(Figure("streamed replay", "respx", repeat(respx_same_bytes, runs * 3), note=note))
+    times, warmups = plan.times(3), plan.warmups()
+    report.add(Figure("streamed replay", "wiretape", repeat(ours, times, warmup=warmups), note=note))
+    report.add(Figure("streamed replay", "respx", repeat(respx_same_bytes, times, warmup=warmups), note=note))
 
 
 # ---------------------------------------------------------------- 3b. big bodies
@@ -252,7 +261,7 @@ def big_body_cases(megabytes: tuple[int, ...]) -> list[str]:
     return [*(f"{size} MB JSON request" for size in megabytes), f"{max(megabytes)} MB streamed answer"]
 
 
-def big_bodies(report: Report, workdir: Path, runs: int, megabytes: tuple[int, ...]) -> None:
+def big_bodies(report: Report, workdir: Path, plan: Plan, megabytes: tuple[int, ...]) -> None:
     """Open + replay one request with a JSON body of each size, and a streamed answer of the largest."""
     import respx
     import vcr
@@ -325,14 +334,29 @@ def big_bodies(report: Report, workdir: Path, runs: int, megabytes: tuple[int, .
 
         case = f"replay, {name}"
         note = "open + one request; the cassette parsed once before (the parse cache is warm, as in a suite)"
-        report.add(Figure(case, "wiretape", repeat(ours, runs * 3), note=note))
-        report.add(Figure(case, "vcrpy", repeat(theirs, runs), note="match_on method, uri, body"))
+        warmups = plan.warmups()
+        report.add(Figure(case, "wiretape", repeat(ours, plan.times(3), warmup=warmups), note=note))
+        report.add(
+            Figure(
+                case, "vcrpy", repeat(theirs, plan.times(), warmup=warmups), note="match_on method, uri, body"
+            )
+        )
         open_case = f"one request, {name}"
         report.add(
-            Figure(open_case, "wiretape", repeat(ours_open, runs * 3), note="the cassette already open")
+            Figure(
+                open_case,
+                "wiretape",
+                repeat(ours_open, plan.times(3), warmup=warmups),
+                note="the cassette already open",
+            )
         )
         report.add(
-            Figure(open_case, "respx", repeat(mocked_open, runs * 3), note="the same bytes from a route")
+            Figure(
+                open_case,
+                "respx",
+                repeat(mocked_open, plan.times(3), warmup=warmups),
+                note="the same bytes from a route",
+            )
         )
     client.close()
 
@@ -340,7 +364,7 @@ def big_bodies(report: Report, workdir: Path, runs: int, megabytes: tuple[int, .
 # ---------------------------------------------------------------- 4. recording overhead
 
 
-def recording_overhead(report: Report, workdir: Path, runs: int) -> None:
+def recording_overhead(report: Report, workdir: Path, plan: Plan) -> None:
     def call() -> tuple[float, float]:
         started = time.perf_counter()
         first = None
@@ -351,11 +375,12 @@ def recording_overhead(report: Report, workdir: Path, runs: int) -> None:
 
     plain_first, plain_total, tee_first, tee_total = [], [], [], []
     with emulated_upstreams() as upstreams, upstreams.overrides():
-        call()
+        for _ in range(plan.warmups()):
+            call()
         # Pairs in random order: in a fixed order, the previous run's cassette write (fsync)
         # lands on the same side every time and biases it.
         order = random.Random(1234)
-        for index in range(runs * 10):
+        for index in range(plan.times(10)):
             for with_tee in order.sample([False, True], 2):
                 if with_tee:
                     with Cassette(workdir / f"tee-{index}.yaml", mode="all"):
@@ -379,7 +404,7 @@ class _Discard(Exception):
     """Ends a recording block without writing its cassette."""
 
 
-def recording_throughput(report: Report, workdir: Path, runs: int, megabytes: int) -> None:
+def recording_throughput(report: Report, workdir: Path, plan: Plan, megabytes: int) -> None:
     """A streamed answer of ``megabytes`` MB read through the recording tee, and without it."""
     piece = b"x" * 65536
     count = megabytes * 16
@@ -400,9 +425,10 @@ def recording_throughput(report: Report, workdir: Path, runs: int, megabytes: in
         from providers.http import ClientSpec, sync_client
 
         with sync_client(ClientSpec(provider="bench")) as client:
-            call(client)
+            for _ in range(plan.warmups()):
+                call(client)
             order = random.Random(4321)
-            for index in range(runs):
+            for index in range(plan.times()):
                 for with_tee in order.sample([False, True], 2):
                     if not with_tee:
                         plain.append(call(client))
@@ -431,24 +457,20 @@ def _in_process(code: str) -> float:
     return float(done.stdout.strip())
 
 
-def imports(report: Report, runs: int) -> None:
-    count = runs * 2 if runs > 1 else 1
-    report.add(
-        Figure("python -c 'import X'", "providers", repeat(lambda: _process("import providers"), count))
-    )
-    report.add(Figure("python -c 'import X'", "httpx", repeat(lambda: _process("import httpx"), count)))
-    report.add(Figure("python -c 'import X'", "wiretape", repeat(lambda: _process("import wiretape"), count)))
+def imports(report: Report, plan: Plan) -> None:
+    count = plan.times(2) if plan.runs > 1 else 1
+
+    def timed(function: Callable[[], float | None]) -> list[float]:
+        return repeat(function, count, warmup=plan.warmups())
+
+    report.add(Figure("python -c 'import X'", "providers", timed(lambda: _process("import providers"))))
+    report.add(Figure("python -c 'import X'", "httpx", timed(lambda: _process("import httpx"))))
+    report.add(Figure("python -c 'import X'", "wiretape", timed(lambda: _process("import wiretape"))))
     timer = "import time; t = time.perf_counter(); {}; print(time.perf_counter() - t)"
     report.add(
-        Figure(
-            "import in process",
-            "providers",
-            repeat(lambda: _in_process(timer.format("import providers")), count),
-        )
+        Figure("import in process", "providers", timed(lambda: _in_process(timer.format("import providers"))))
     )
-    report.add(
-        Figure("import in process", "httpx", repeat(lambda: _in_process(timer.format("import httpx")), count))
-    )
+    report.add(Figure("import in process", "httpx", timed(lambda: _in_process(timer.format("import httpx")))))
     lazy = (
         "import providers, sys, time; assert 'curl_cffi' not in sys.modules; t = time.perf_counter(); "
         "from providers.http import require_curl; require_curl('bench'); import httpx_curl_cffi; "
@@ -458,7 +480,7 @@ def imports(report: Report, runs: int) -> None:
         Figure(
             "curl_cffi on first use",
             "providers",
-            repeat(lambda: _in_process(lazy), count),
+            timed(lambda: _in_process(lazy)),
             note="not imported by `import providers`; paid by the first Aichat/ChatGptEs call",
         )
     )

@@ -22,7 +22,7 @@ from wiretape import Cassette
 
 from ..emulators.server import Exchange, LoopbackServer
 from .data import sse_events
-from .measure import Figure, Report
+from .measure import Figure, Plan, Report
 
 HOST = "localhost"
 PIECE_COUNT = 20
@@ -98,7 +98,7 @@ def _per_request(batch: Batch, url: str, ca_file: str) -> float:
     return (time.perf_counter() - started) / BATCH
 
 
-def per_client(report: Report, workdir: Path, runs: int) -> None:
+def per_client(report: Report, workdir: Path, plan: Plan) -> None:
     note = f"{PIECE_COUNT} chunks streamed, mean of {BATCH} requests in one client"
     with LoopbackServer({HOST: _app}) as server:
         url = f"https://{HOST}:{server.port}/stream"
@@ -106,7 +106,8 @@ def per_client(report: Report, workdir: Path, runs: int) -> None:
             raw: list[float] = []
             recording: list[float] = []
             replaying: list[float] = []
-            for run in range(runs + 1):  # the first run warms up
+            warmups = plan.warmups()
+            for run in range(warmups + plan.times()):  # the first ones warm up
                 path = workdir / f"client-{name}-{run}.yaml"
                 plain = _per_request(batch, url, server.ca_file)
                 with Cassette(path, mode="all"):
@@ -116,7 +117,7 @@ def per_client(report: Report, workdir: Path, runs: int) -> None:
                     replayed = _per_request(batch, url, server.ca_file)
                 if server.requests_seen != seen:
                     raise RuntimeError(f"{name}: the replay reached the server")
-                if run:
+                if run >= warmups:
                     raw.append(plain)
                     recording.append(recorded)
                     replaying.append(replayed)

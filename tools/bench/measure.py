@@ -72,6 +72,25 @@ class Report:
         return next((f for f in self.figures if f.case == case and f.tool == tool), None)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """How often each case runs: ``runs`` timed runs (a cheap case a multiple of them), after warm-ups.
+
+    A smoke run times each case once without warming up: it shows that every case runs and gives
+    its figures, which then mean nothing.
+    """
+
+    runs: int = 3
+    smoke: bool = False
+
+    def times(self, factor: int = 1) -> int:
+        """Timed runs of a case that takes ``factor`` times the usual number."""
+        return 1 if self.smoke else self.runs * factor
+
+    def warmups(self, usual: int = 1) -> int:
+        return 0 if self.smoke else usual
+
+
 def repeat(function: Callable[[], float | None], runs: int, *, warmup: int = 1) -> list[float]:
     """Wall times of ``runs`` calls after ``warmup`` untimed ones; a function may return its own time."""
     for _ in range(warmup):

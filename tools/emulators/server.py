@@ -28,9 +28,9 @@ import trustme
 from providers.http import NetworkOverrides, network_overrides
 
 STALL_SECONDS = 60.0
-#: How often the serving thread looks for a shutdown request (socketserver's default, 0.5 s, is
-#: what every server's exit would wait).
-SHUTDOWN_POLL = 0.02
+#: How often the accept loop checks whether it should stop: leaving the server waits up to this long
+#: (socketserver's default, 0.5 s, was most of the time a short emulated recording took).
+POLL_INTERVAL = 0.02
 Ending = Literal["end", "cut", "hold"]
 
 
@@ -202,7 +202,10 @@ class LoopbackServer:
         self._server.tls = context
         self._server.stopping = threading.Event()
         self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(SHUTDOWN_POLL,), name="wiretape-upstreams", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": POLL_INTERVAL},
+            name="wiretape-upstreams",
+            daemon=True,
         )
 
     @property

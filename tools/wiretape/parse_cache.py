@@ -8,7 +8,13 @@ JSON), and a test suite opens the same unchanged cassettes on every run.
   only its owner may use, else no cache at all;
 - only documents that passed validation are put in (the caller's job), and
   only JSON comes out (no code can);
-- bounded: past :data:`MAX_BYTES` the least recently used entries go.
+- bounded: past :data:`MAX_BYTES` the least recently used entries go, down to
+  :data:`LOW_WATER` of it. Looking over the directory costs a ``stat`` per
+  entry, so a process does it at its first entry and then only once its own
+  entries could have filled the room left, or every :data:`RESCAN_SHARE` of the
+  bound (what other processes wrote meanwhile is counted then): a full cache
+  is not looked over on every put, and processes writing at once overshoot the
+  bound by at most that share each.
 
 ``WIRETAPE_NO_CACHE=1`` turns it off.
 """
@@ -28,6 +34,13 @@ from typing import Any
 DISABLE_ENV = "WIRETAPE_NO_CACHE"
 FORMAT = "3"
 MAX_BYTES = 256 << 20
+#: Eviction goes down to this share of MAX_BYTES.
+LOW_WATER = 0.75
+#: A process looks over the directory again after writing this share of MAX_BYTES itself.
+RESCAN_SHARE = 1 / 16
+
+# Per cache directory: the bytes this process may still write before it looks over the directory.
+_room: dict[Path, int] = {}
 
 
 def directory() -> Path | None:
@@ -92,29 +105,38 @@ def put(text: str, document: Any) -> None:
         encoded = json.dumps(document, ensure_ascii=False, default=_encode)
     except (TypeError, ValueError):
         return
-    if len(encoded) > MAX_BYTES:
+    data = encoded.encode("utf-8")
+    if len(data) > MAX_BYTES:
         return
     temporary = path.with_name(f".{secrets.token_hex(6)}.tmp")
     try:
-        temporary.write_text(encoded, encoding="utf-8")
+        temporary.write_bytes(data)
         temporary.replace(path)
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink()
         return
-    _evict(path.parent)
+    where = path.parent
+    room = _room.get(where)
+    _room[where] = room - len(data) if room is not None and room >= len(data) else _evict(where)
 
 
-def _evict(where: Path) -> None:
+def _evict(where: Path) -> int:
+    """Evict the least recently used entries if the cache is over its bound; the bytes this process
+    may write before it looks again."""
     entries = []
-    for entry in where.glob("*.json"):
-        with contextlib.suppress(OSError):
-            info = entry.stat()
-            entries.append((info.st_mtime, info.st_size, entry))
+    with contextlib.suppress(OSError), os.scandir(where) as scan:
+        for entry in scan:
+            if entry.name.endswith(".json"):
+                with contextlib.suppress(OSError):
+                    info = entry.stat(follow_symlinks=False)
+                    entries.append((info.st_mtime, info.st_size, entry.path))
     total = sum(size for _, size, _ in entries)
-    for _, size, entry in sorted(entries):
-        if total <= MAX_BYTES:
-            break
-        with contextlib.suppress(OSError):
-            entry.unlink()
-        total -= size
+    if total > MAX_BYTES:
+        for _, size, name in sorted(entries):
+            if total <= MAX_BYTES * LOW_WATER:
+                break
+            with contextlib.suppress(OSError):
+                Path(name).unlink()
+            total -= size
+    return min(MAX_BYTES - total, int(MAX_BYTES * RESCAN_SHARE))
