@@ -1,9 +1,20 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["tools.pytest_fixtures"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _a_parse_cache_of_the_suites_own(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The suite's cassettes are cached in its own directory (subprocesses inherit it): a test run
+    neither fills the user's cache nor depends on what an earlier run left there."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
 
 
 @pytest.fixture
