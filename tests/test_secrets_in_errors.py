@@ -45,7 +45,9 @@ def test_aichat_failures_never_show_the_cookie(
             "",
             [{"role": "user", "content": "hi"}],
             cookies={"session": SECRET, "cf_clearance": SECRET + "-cf"},
-            timeout=0.3,
+            # Short only where the call ends at the timeout; elsewhere a loaded machine must not
+            # turn the failure under test into a timeout.
+            timeout=0.3 if behaviour is Behaviour.STALL else 30,
         )
     shown = "".join(traceback.format_exception(raised.value)) + repr(raised.value) + caplog.text
     assert caplog.records, "nothing was logged, so the check would prove nothing"
