@@ -91,6 +91,11 @@ class HostileUpstream:
     #: Set when a client hangs up on a "first_then_hold" answer.
     hung_up: threading.Event = field(default_factory=threading.Event)
 
+    def behaving(self, attack: str = "normal", page_attack: str = "normal") -> HostileUpstream:
+        """This upstream, set for the next test (one is served per module: see :func:`serving`)."""
+        self.attack, self.page_attack = attack, page_attack
+        return self
+
     def __call__(self, exchange: Exchange) -> None:
         is_page = exchange.method == "GET"
         self.seen_cookies.append(exchange.header("cookie"))

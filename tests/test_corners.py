@@ -68,8 +68,7 @@ def upstream() -> Iterator[HostileUpstream]:
 @pytest.fixture
 def fresh(upstream: HostileUpstream, monkeypatch: pytest.MonkeyPatch) -> HostileUpstream:
     monkeypatch.delenv(COOKIES_FILE_ENV, raising=False)
-    upstream.attack = upstream.page_attack = "normal"
-    upstream.seen_cookies.clear()
+    upstream.behaving().seen_cookies.clear()
     upstream.hung_up.clear()
     return upstream
 

@@ -121,8 +121,7 @@ def upstream() -> Iterator[HeaderLog]:
 
 @pytest.fixture
 def fresh(upstream: HeaderLog) -> HeaderLog:
-    upstream.attack = upstream.page_attack = "normal"
-    upstream.requests.clear()
+    upstream.behaving().requests.clear()
     return upstream
 
 

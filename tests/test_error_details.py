@@ -85,8 +85,7 @@ def upstream() -> Iterator[HostileUpstream]:
 
 @pytest.fixture
 def fresh(upstream: HostileUpstream) -> HostileUpstream:
-    upstream.attack = upstream.page_attack = "normal"
-    return upstream
+    return upstream.behaving()
 
 
 def test_the_chat_page_is_read_in_its_declared_charset(fresh: HostileUpstream) -> None:

@@ -587,7 +587,7 @@ def test_a_refused_chat_page_names_the_page(upstream: HostileUpstream) -> None:
 
 def test_the_normal_answer_passes_through(upstream: HostileUpstream) -> None:
     # The baseline of the table above: with a good page and answer, each provider answers.
-    upstream.attack = upstream.page_attack = "normal"
+    upstream.behaving()
     assert CHAT_PAGE
     for name in NAMES:
         model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"

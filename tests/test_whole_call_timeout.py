@@ -30,8 +30,7 @@ def upstream() -> Iterator[HostileUpstream]:
 def dripping(upstream: HostileUpstream) -> HostileUpstream:
     """The module's upstream, set to drip its headers (each test then says where)."""
     upstream.drip_every, upstream.drip_for = DRIP_EVERY, DRIP_FOR
-    upstream.attack = upstream.page_attack = "drip_headers"
-    return upstream
+    return upstream.behaving("drip_headers", "drip_headers")
 
 
 # Where the upstream drips: the answer, or (for the providers that fetch one first) the page.
