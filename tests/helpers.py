@@ -87,3 +87,8 @@ def streaming(
         )
 
     return respond
+
+
+def model_for(name: str) -> str:
+    """A model each provider accepts (ChatGptEs refuses gpt-3.5-turbo before any request)."""
+    return "" if name == "ChatGptEs" else "gpt-3.5-turbo"

@@ -36,11 +36,6 @@ CALLS: dict[str, dict[str, Any]] = {
 }
 
 
-def model_for(name: str) -> str:
-    """A model each provider accepts (ChatGptEs refuses gpt-3.5-turbo before any request)."""
-    return "" if name == "ChatGptEs" else "gpt-3.5-turbo"
-
-
 CHAT_PAGE = '<input type="hidden" name="_wpnonce" value="f00dcafe42"><script>var post_id = 7;</script>'
 
 

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import providers
-from tests.hostile_apps import CALLS, MIB, HostileUpstream, model_for, serving
+from tests.helpers import model_for
+from tests.hostile_apps import CALLS, MIB, HostileUpstream, serving
 
 
 def peak_kib() -> int:

@@ -9,7 +9,7 @@ import respx
 
 import providers
 from providers import ProviderError
-from tests.helpers import STYLES, call
+from tests.helpers import STYLES, call, model_for
 
 GOOD_MESSAGES = [{"role": "user", "content": "hi"}]
 NEEDS = {"Aichat": {"cookies": {"session": "s"}}}
@@ -87,7 +87,7 @@ def test_a_non_string_model_is_refused_before_any_request(name: str, style: str)
 def test_bad_kwargs_are_refused_before_any_request(
     name: str, style: str, kwargs: dict[str, Any], argument: str
 ) -> None:
-    model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+    model = model_for(name)
     error = refused(name, style, model, GOOD_MESSAGES, **kwargs)
     assert str(error).split(": ", 1)[-1].startswith(argument), str(error)
     assert "must" in str(error)

@@ -12,7 +12,7 @@ import pytest
 import respx
 
 import providers
-from tests.helpers import STYLES, call
+from tests.helpers import STYLES, call, model_for
 from tests.spec_contracts import AICHAT_ENDPOINT
 from tools.emulators import EmulatedUpstreams
 
@@ -46,7 +46,7 @@ def test_an_unknown_keyword_is_accepted_and_reported_once_per_call(
     name: str, style: str, emulated_upstreams: EmulatedUpstreams, caplog: pytest.LogCaptureFixture
 ) -> None:
     provider = providers.get(name)
-    model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+    model = model_for(name)
     with (
         caplog.at_level(logging.DEBUG, logger=f"providers.{name.lower()}"),
         warnings.catch_warnings(record=True) as caught,

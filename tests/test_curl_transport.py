@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 import providers
 from providers.decoding import PIECE, Decoder, decoder_for
 from providers.http import ClientSpec, async_client, sync_client
-from tests.hostile_apps import CALLS, CHAT_PAGE, MIB, HostileUpstream, model_for, serving
+from tests.helpers import model_for
+from tests.hostile_apps import CALLS, CHAT_PAGE, MIB, HostileUpstream, serving
 from tools.emulators.server import Exchange, LoopbackServer
 from wiretape import Cassette, load
 

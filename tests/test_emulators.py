@@ -11,7 +11,7 @@ import pytest
 
 import providers
 from providers.http import ClientSpec, sync_client
-from tests.helpers import call
+from tests.helpers import call, model_for
 from tests.spec_contracts import EASYCHAT_SERVERS
 from tools.emulators import EmulatedUpstreams
 from tools.emulators.behaviours import Behaviour
@@ -119,7 +119,7 @@ def test_chatgptes_accepts_only_a_nonce_it_issued(client: httpx.Client) -> None:
 
 def test_answers_depend_on_the_request(emulators: EmulatedUpstreams) -> None:
     for name, kwargs in [("Equing", {}), ("ChatAnywhere", {}), ("ChatGptEs", {})]:
-        model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+        model = model_for(name)
         first = call(providers.get(name), "async", model, [{"role": "user", "content": "alpha"}], **kwargs)
         second = call(providers.get(name), "async", model, [{"role": "user", "content": "omega"}], **kwargs)
         assert "alpha" in first[0] and "omega" in second[0] and first != second

@@ -18,6 +18,7 @@ import providers
 from providers.errors import BODY_EXCERPT_LIMIT, RateLimitError, excerpt
 from providers.http import ClientSpec, async_client, network_overrides, status_error, translate_error
 from providers.limits import stop_transfer
+from tests.helpers import model_for
 from tests.hostile_apps import HostileUpstream, serving
 from tools.emulators.server import LoopbackServer
 
@@ -128,7 +129,7 @@ def test_an_answer_in_many_pieces_is_joined_exactly(fresh: HostileUpstream, name
     fresh.attack = "custom"
     fresh.custom = (200, {"content-type": "application/json"}, json.dumps(bodies[name]).encode())
     kwargs: dict[str, Any] = {"cookies": {"session": "s"}} if name == "Aichat" else {}
-    model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+    model = model_for(name)
     assert "".join(providers.get(name).create_completion(model, USER, stream=False, **kwargs)) == text
 
 

@@ -30,7 +30,7 @@ from providers import (
     UpstreamRejectedError,
 )
 from providers.cookies import COOKIES_FILE_ENV
-from tests.helpers import call
+from tests.helpers import call, model_for
 from tests.hostile_apps import CHAT_PAGE, HostileUpstream, serving
 from tests.spec_contracts import (
     AICHAT_ENDPOINT,
@@ -551,7 +551,7 @@ def test_a_bad_answer_is_an_error_naming_the_provider_what_came_and_the_url(
     message: str,
 ) -> None:
     upstream.attack, upstream.page_attack, upstream.custom = "custom", "normal", answer
-    model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+    model = model_for(name)
     with pytest.raises(error) as raised:
         call(providers.get(name), "sync", model, USER, stream=stream, timeout=5, **BASE_CALLS[name])
     assert type(raised.value) is error
@@ -590,7 +590,7 @@ def test_the_normal_answer_passes_through(upstream: HostileUpstream) -> None:
     upstream.behaving()
     assert CHAT_PAGE
     for name in NAMES:
-        model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+        model = model_for(name)
         assert call(
             providers.get(name), "sync", model, USER, stream=False, timeout=5, **BASE_CALLS[name]
         ) == ["hello"]

@@ -10,7 +10,7 @@ import pytest
 
 import providers
 from providers import ProviderError, ProviderTimeoutError, RateLimitError, StatusError
-from tests.helpers import call
+from tests.helpers import call, model_for
 from tests.spec_contracts import (
     AICHAT_ENDPOINT,
     CHATANYWHERE_ENDPOINT,
@@ -73,7 +73,7 @@ CASES = [
 def stream_until_failure(name: str, timeout: float) -> tuple[list[str], ProviderError, float]:
     """Stream a call, keeping each chunk as it arrives, until the error ends it."""
     provider = providers.get(name)
-    model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+    model = model_for(name)
     chunks: list[str] = []
     started = time.monotonic()
     with pytest.raises(ProviderError) as raised:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import providers
-from tests.helpers import call
+from tests.helpers import call, model_for
 from tools.emulators import EmulatedUpstreams
 
 USER = [{"role": "user", "content": "hi"}]
@@ -77,7 +77,7 @@ def test_one_debug_line_per_request_and_no_secret_in_any_record(
     secrets_sent: set[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+    model = model_for(name)
     with caplog.at_level(logging.DEBUG, logger="providers"), pytest.warns(providers.UnknownArgumentWarning):
         assert call(providers.get(name), "async", model, USER, temprature=1, **NEEDS.get(name, {})) == [
             "You wrote: hi"

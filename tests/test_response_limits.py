@@ -14,7 +14,8 @@ from helpers import measured_in_a_fresh_process
 
 import providers
 from providers import ResponseFormatError, StatusError, limits
-from tests.hostile_apps import CALLS, HOSTS, MIB, HostileUpstream, model_for
+from tests.helpers import model_for
+from tests.hostile_apps import CALLS, HOSTS, MIB, HostileUpstream
 from tools.emulators.server import LoopbackServer
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ import providers
 from providers import ProviderError, ResponseFormatError, StatusError
 from providers.errors import BODY_EXCERPT_LIMIT, excerpt
 from providers.masking import MASK, Secrets
-from tests.helpers import call
+from tests.helpers import call, model_for
 from tests.hostile_apps import HostileUpstream, serving
 from tools.emulators import EmulatedUpstreams
 from tools.emulators.behaviours import Behaviour
@@ -80,7 +80,7 @@ def test_secrets_the_upstream_echoes_are_masked_in_errors(
     echoing: HostileUpstream, name: str, attack: str, expected: type[ProviderError]
 ) -> None:
     echoing.attack = attack
-    model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+    model = model_for(name)
     with pytest.raises(expected) as raised:
         call(
             providers.get(name),

@@ -13,7 +13,7 @@ import pytest
 import providers
 from providers import ProviderConnectionError
 from providers.http import network_overrides
-from tests.helpers import call
+from tests.helpers import call, model_for
 from tools.emulators.server import Exchange, LoopbackServer
 
 HOSTS = ["chat10.fastgpt.me", "next.eqing.tech", "chat-gpt.org", "chatanywhere.cn", "chatgpt.es"]
@@ -39,7 +39,7 @@ def upstream() -> Iterator[LoopbackServer]:
 @pytest.mark.parametrize("name", sorted(CALLS))
 def test_an_untrusted_certificate_is_refused_by_default(upstream: LoopbackServer, name: str) -> None:
     provider = providers.get(name)
-    model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+    model = model_for(name)
     messages = [{"role": "user", "content": "hi"}]
     before = upstream.requests_seen
     with network_overrides(routes=upstream.routes()), pytest.raises(ProviderConnectionError) as raised:

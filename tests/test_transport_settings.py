@@ -16,7 +16,7 @@ from curl_cffi import CurlOpt
 
 import providers
 from providers import ProviderConnectionError, http
-from tests.helpers import call
+from tests.helpers import call, model_for
 from tools.emulators import EmulatedUpstreams
 
 NAMES = ["Equing", "EasyChat", "Aichat", "ChatAnywhere", "ChatGptEs"]
@@ -66,10 +66,6 @@ def built_clients(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Client | httpx.
             if hasattr(module, factory):
                 monkeypatch.setattr(module, factory, spy(getattr(http, factory)))
     return built
-
-
-def model_for(name: str) -> str:
-    return "" if name == "ChatGptEs" else "gpt-3.5-turbo"
 
 
 def curl_session(client: httpx.Client | httpx.AsyncClient) -> Any:

@@ -10,7 +10,7 @@ import pytest
 
 import providers
 from providers import ProviderTimeoutError
-from tests.helpers import call
+from tests.helpers import call, model_for
 from tests.hostile_apps import CALLS, HostileUpstream, serving
 
 TIMEOUT = 0.3
@@ -45,7 +45,7 @@ STAGES = [
 )
 def test_timeout_bounds_the_whole_call(dripping: HostileUpstream, name: str, style: str, page: bool) -> None:
     dripping.attack, dripping.page_attack = ("normal", "drip_headers") if page else ("drip_headers", "normal")
-    model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+    model = model_for(name)
     started = time.monotonic()
     with pytest.raises(ProviderTimeoutError) as raised:
         call(
@@ -66,7 +66,7 @@ def test_a_page_then_an_answer_share_one_timeout(dripping: HostileUpstream, name
     # Each request alone answers within the timeout (after 0.2 s); the two together do not.
     dripping.attack = dripping.page_attack = "late"
     dripping.drip_for = 0.2
-    model = "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+    model = model_for(name)
     started = time.monotonic()
     with pytest.raises(ProviderTimeoutError):
         call(
