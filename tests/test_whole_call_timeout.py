@@ -13,10 +13,10 @@ from providers import ProviderTimeoutError
 from tests.helpers import call, model_for
 from tests.hostile_apps import CALLS, HostileUpstream, serving
 
-TIMEOUT = 0.3
+TIMEOUT = 0.2
 # Scheduling slack; the drip itself would go on for DRIP_FOR seconds.
 MARGIN = 0.9
-DRIP_EVERY = 0.08
+DRIP_EVERY = 0.05
 DRIP_FOR = 8.0
 
 
@@ -63,9 +63,9 @@ def test_timeout_bounds_the_whole_call(dripping: HostileUpstream, name: str, sty
 
 @pytest.mark.parametrize("name", ["EasyChat", "ChatGptEs"])
 def test_a_page_then_an_answer_share_one_timeout(dripping: HostileUpstream, name: str) -> None:
-    # Each request alone answers within the timeout (after 0.2 s); the two together do not.
+    # Each request alone answers within the timeout (after 0.12 s); the two together do not.
     dripping.attack = dripping.page_attack = "late"
-    dripping.drip_for = 0.2
+    dripping.drip_for = 0.12
     model = model_for(name)
     started = time.monotonic()
     with pytest.raises(ProviderTimeoutError):
