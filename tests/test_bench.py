@@ -67,3 +67,25 @@ def test_bench_runs_every_case_and_writes_its_figures(tmp_path: Path) -> None:
 def test_bench_refuses_bad_sizes() -> None:
     result = CliRunner().invoke(main, ["bench", "--sizes", "ten"])
     assert result.exit_code == 2 and "comma-separated list of integers" in result.output
+
+
+def test_bench_runs_only_the_cases_named_and_their_targets(tmp_path: Path) -> None:
+    output = tmp_path / "figures.json"
+    result = CliRunner().invoke(
+        main,
+        ["bench", "--case", "per-request", "--sizes", "5", "--repeat", "1", "--json", str(output)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code in (0, 1), result.output
+    document = json.loads(output.read_text())
+    assert {figure["case"] for figure in document["figures"]} == {"per request", "open + 1 request"}
+    assert {target["name"] for target in document["targets"]} == {
+        "per-request replay / respx",
+        "per-request replay, match_on configured / respx",
+        "open + 1 request / vcrpy",
+    }
+
+
+def test_bench_refuses_an_unknown_case() -> None:
+    result = CliRunner().invoke(main, ["bench", "--case", "everything"])
+    assert result.exit_code == 2 and "per-request" in result.output

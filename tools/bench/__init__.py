@@ -19,6 +19,20 @@ DEFAULT_RECORD_MB = 100
 ROOT = Path(__file__).resolve().parents[2]
 
 
+#: The cases, by the name ``--case`` takes, in the order they run.
+CASES = (
+    "replay-scaling",
+    "per-request",
+    "streamed-replay",
+    "big-bodies",
+    "recording-overhead",
+    "recording-throughput",
+    "per-client",
+    "imports",
+    "suite",
+)
+
+
 def run(
     *,
     sizes: tuple[int, ...] = DEFAULT_SIZES,
@@ -27,28 +41,31 @@ def run(
     suite: bool = True,
     big: tuple[int, ...] = DEFAULT_BIG,
     record_mb: int = DEFAULT_RECORD_MB,
+    only: tuple[str, ...] = (),
     console: Console | None = None,
 ) -> Report:
-    """Run every case; ``runs`` timed repetitions each, after a warm-up."""
+    """Run every case (or those named in ``only``, see :data:`CASES`); ``runs`` timed repetitions each,
+    after a warm-up. Run in part, the report has only the targets those cases measure."""
     console = console or Console()
     report = Report()
     with cases.workdir() as directory:
-        steps: list[tuple[str, Callable[[], None]]] = [
-            ("replay scaling", lambda: cases.replay_scaling(report, directory, list(sizes), runs, vcrpy_cap)),
-            ("per-request replay", lambda: cases.per_request(report, directory, runs, min(200, max(sizes)))),
-            ("streamed replay", lambda: cases.streamed_replay(report, directory, runs)),
-            ("big bodies", lambda: cases.big_bodies(report, directory, runs, big)),
-            ("recording overhead", lambda: cases.recording_overhead(report, directory, runs)),
-            ("recording throughput", lambda: cases.recording_throughput(report, directory, runs, record_mb)),
-            ("per-client replay", lambda: clients.per_client(report, directory, runs)),
-            ("imports", lambda: cases.imports(report, runs)),
-        ]
-        if suite:
-            steps.append(("offline test suite", lambda: cases.test_suite(report, ROOT)))
-        for name, step in steps:
+        steps: dict[str, Callable[[], None]] = {
+            "replay-scaling": lambda: cases.replay_scaling(report, directory, list(sizes), runs, vcrpy_cap),
+            "per-request": lambda: cases.per_request(report, directory, runs, min(200, max(sizes))),
+            "streamed-replay": lambda: cases.streamed_replay(report, directory, runs),
+            "big-bodies": lambda: cases.big_bodies(report, directory, runs, big),
+            "recording-overhead": lambda: cases.recording_overhead(report, directory, runs),
+            "recording-throughput": lambda: cases.recording_throughput(report, directory, runs, record_mb),
+            "per-client": lambda: clients.per_client(report, directory, runs),
+            "imports": lambda: cases.imports(report, runs),
+            "suite": lambda: cases.test_suite(report, ROOT),
+        }
+        chosen = only or tuple(name for name in CASES if suite or name != "suite")
+        for name in chosen:
             with console.status(f"benchmark: {name}"):
-                step()
-    report.targets = targets(report, sizes, big, record_mb)
+                steps[name]()
+    found = targets(report, sizes, big, record_mb)
+    report.targets = [target for target in found if not math.isnan(target.measured)] if only else found
     return report
 
 
@@ -210,4 +227,4 @@ def write_json(report: Report, path: Path) -> None:
     path.write_text(json.dumps(document, indent=2, allow_nan=True) + "\n")
 
 
-__all__ = ["DEFAULT_SIZES", "Figure", "Report", "Target", "duration", "render", "run", "write_json"]
+__all__ = ["CASES", "DEFAULT_SIZES", "Figure", "Report", "Target", "duration", "render", "run", "write_json"]
