@@ -20,7 +20,6 @@ a kind and back.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import http
@@ -269,6 +268,8 @@ class Replay:
 
     async def await_head(self) -> None:
         if self.plan.header_delay:
+            import asyncio  # here, not at module level: `import wiretape` stays light
+
             await asyncio.sleep(self.plan.header_delay)
 
     def raise_if_failed(self, failure_of: FailureOf) -> None:
@@ -297,6 +298,8 @@ def paced(plan: ReplayPlan, failure_of: FailureOf) -> Iterator[bytes]:
 
 
 async def apaced(plan: ReplayPlan, failure_of: FailureOf) -> AsyncIterator[bytes]:
+    import asyncio  # here, not at module level: `import wiretape` stays light
+
     for piece, delay in zip(plan.pieces, plan.delays, strict=True):
         if delay > 0:
             await asyncio.sleep(delay)
