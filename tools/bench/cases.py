@@ -253,10 +253,12 @@ def big_body_cases(megabytes: tuple[int, ...]) -> list[str]:
 
 
 def big_bodies(report: Report, workdir: Path, runs: int, megabytes: tuple[int, ...]) -> None:
-    """Open + replay one request with a JSON body of each size, and a streamed answer of the largest."""
-    import respx
-    import vcr
+    """Open + replay one request with a JSON body of each size, and a streamed answer of the largest.
 
+    Each side holds its own copy of the request body, as it would in a test: the cassette the one parsed
+    from its file, the respx route one read from a fixture file; the client sends a third object, so that
+    no side finds the body equal by identity (CPython's ``==`` on the same bytes object skips comparing).
+    """
     small = [b'{"ok": true}']
     cases = {f"{size} MB JSON request": (big_json(size), small) for size in megabytes}
     # An answer streamed as text (an LLM's events), as this field's streams are: 1,000 pieces.
@@ -265,76 +267,81 @@ def big_bodies(report: Report, workdir: Path, runs: int, megabytes: tuple[int, .
         b'{"q": 1}',
         [f"data: {index:06d} ".encode() * repeats for index in range(1000)],
     )
-    client = httpx.Client()
-    for name, (body, pieces) in cases.items():
-        path = workdir / f"big-{name.replace(' ', '-')}.yaml"
-        big_body_cassette(path, body, pieces)
-        answer = b"".join(pieces)
+    with httpx.Client() as client:
+        for name, (body, pieces) in cases.items():
+            stem = workdir / f"big-{name.replace(' ', '-')}"
+            big_body_cassette(stem.with_suffix(".yaml"), body, pieces)
+            stem.with_suffix(".body").write_bytes(body)
+            fixture = stem.with_suffix(".body").read_bytes()
+            _big_body_case(report, client, name, stem.with_suffix(".yaml"), (body, fixture, pieces), runs)
 
-        def ours(path: Path = path, body: bytes = body, answer: bytes = answer) -> None:
-            with Cassette(path):
-                assert (
-                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
-                    == answer
-                )
 
-        def theirs(path: Path = path, body: bytes = body, answer: bytes = answer) -> None:
-            with vcr.use_cassette(str(path), record_mode="none", match_on=["method", "uri", "body"]):
-                assert (
-                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
-                    == answer
-                )
+_BIG_BODY_NOTES = {
+    "wiretape": (
+        "the cassette already open; matched on method, URL, headers and body: the sent body is compared "
+        "once (memcmp) with the cassette's copy; the answer's recorded pieces cut from its stored body"
+    ),
+    "respx": (
+        "a route on method, URL and body (content=) holding its own copy of the body, read from a fixture "
+        "file: the sent body is compared once (memcmp) with it; the answer: the same pieces, held "
+        "already cut"
+    ),
+}
 
-        def mocked(pieces: list[bytes] = pieces, body: bytes = body, answer: bytes = answer) -> None:
-            class Pieces(httpx.SyncByteStream):
-                def __iter__(self) -> Iterator[bytes]:
-                    yield from pieces
 
-            with respx.mock(using="httpx") as router:
-                router.post(URL).mock(side_effect=lambda request: httpx.Response(200, stream=Pieces()))
-                assert (
-                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
-                    == answer
-                )
+def _big_body_case(
+    report: Report,
+    client: httpx.Client,
+    name: str,
+    path: Path,
+    bodies: tuple[bytes, bytes, list[bytes]],
+    runs: int,
+) -> None:
+    """One big-body case: ``bodies`` is what the client sends, the respx route's copy, the answer's pieces."""
+    import respx
+    import vcr
 
-        def ours_open(path: Path = path, body: bytes = body, answer: bytes = answer) -> float:
-            with Cassette(path, allow_repeats=True):
-                started = time.perf_counter()
-                assert (
-                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
-                    == answer
-                )
-                return time.perf_counter() - started
+    sent, fixture, pieces = bodies
+    answer = b"".join(pieces)
+    assert sent == fixture and sent is not fixture
 
-        def mocked_open(pieces: list[bytes] = pieces, body: bytes = body, answer: bytes = answer) -> float:
-            class Pieces(httpx.SyncByteStream):
-                def __iter__(self) -> Iterator[bytes]:
-                    yield from pieces
+    def post() -> None:
+        assert client.post(URL, content=sent, headers={"content-type": "application/json"}).content == answer
 
-            with respx.mock(using="httpx") as router:
-                # Matched on the body too, as the cassette matches it.
-                router.post(URL, content=body).mock(
-                    side_effect=lambda request: httpx.Response(200, stream=Pieces())
-                )
-                started = time.perf_counter()
-                assert (
-                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
-                    == answer
-                )
-                return time.perf_counter() - started
+    def ours() -> None:
+        with Cassette(path):
+            post()
 
-        case = f"replay, {name}"
-        note = "open + one request; the cassette parsed once before (the parse cache is warm, as in a suite)"
-        report.add(Figure(case, "wiretape", repeat(ours, runs * 3), note=note))
-        report.add(Figure(case, "vcrpy", repeat(theirs, runs), note="match_on method, uri, body"))
-        open_case = f"one request, {name}"
-        report.add(
-            Figure(open_case, "wiretape", repeat(ours_open, runs * 3), note="the cassette already open")
-        )
-        report.add(
-            Figure(open_case, "respx", repeat(mocked_open, runs * 3), note="the same bytes from a route")
-        )
-    client.close()
+    def theirs() -> None:
+        with vcr.use_cassette(str(path), record_mode="none", match_on=["method", "uri", "body"]):
+            post()
+
+    def ours_open() -> float:
+        with Cassette(path, allow_repeats=True):
+            started = time.perf_counter()
+            post()
+            return time.perf_counter() - started
+
+    def mocked_open() -> float:
+        class Pieces(httpx.SyncByteStream):
+            def __iter__(self) -> Iterator[bytes]:
+                yield from pieces
+
+        with respx.mock(using="httpx") as router:
+            router.post(URL, content=fixture).mock(
+                side_effect=lambda request: httpx.Response(200, stream=Pieces())
+            )
+            started = time.perf_counter()
+            post()
+            return time.perf_counter() - started
+
+    case = f"replay, {name}"
+    note = "open + one request; the cassette parsed once before (the parse cache is warm, as in a suite)"
+    report.add(Figure(case, "wiretape", repeat(ours, runs * 3), note=note))
+    report.add(Figure(case, "vcrpy", repeat(theirs, runs), note="match_on method, uri, body"))
+    open_case = f"one request, {name}"
+    report.add(Figure(open_case, "wiretape", repeat(ours_open, runs * 3), note=_BIG_BODY_NOTES["wiretape"]))
+    report.add(Figure(open_case, "respx", repeat(mocked_open, runs * 3), note=_BIG_BODY_NOTES["respx"]))
 
 
 # ---------------------------------------------------------------- 4. recording overhead
