@@ -162,7 +162,11 @@ def targets(
             1 / 0.9,
         ),
         _difference_target("import providers - import httpx (process)", report, "providers", 0.030),
-        _difference_target("import wiretape - import httpx (process)", report, "wiretape", 0.040),
+        # wiretape alone does not import httpx (its adapters come with the first cassette): what it adds
+        # to a process that has httpx is what a test run pays.
+        _difference_target(
+            "import httpx, wiretape - import httpx (process)", report, "httpx, wiretape", 0.040
+        ),
         _ratio_target(
             "tee: time to first chunk, recording / not",
             report,

@@ -449,11 +449,11 @@ def _in_process(code: str) -> float:
 
 def imports(report: Report, runs: int) -> None:
     count = runs * 2 if runs > 1 else 1
-    modules = ("providers", "httpx", "wiretape")
+    modules = ("providers", "httpx", "wiretape", "httpx, wiretape")
     for module in modules:
         _process(f"import {module}")  # the warm-up, which caches the bytecode
     times: dict[str, list[float]] = {module: [] for module in modules}
-    # Taken in turn, so that a slow moment of the machine hits all three alike.
+    # Taken in turn, so that a slow moment of the machine hits them all alike.
     for _ in range(count):
         for module in modules:
             times[module].append(_process(f"import {module}"))
