@@ -83,3 +83,25 @@ def test_a_smoke_run_times_each_case_once_without_warming_up() -> None:
     smoke = Plan(runs=3, smoke=True)
     assert repeat(case, smoke.times(5), warmup=smoke.warmups(3)) == [0.5]
     assert len(calls) == 1
+
+
+def test_bench_runs_only_the_cases_named_and_their_targets(tmp_path: Path) -> None:
+    output = tmp_path / "figures.json"
+    result = CliRunner().invoke(
+        main,
+        ["bench", "--case", "per-request", "--sizes", "5", "--repeat", "1", "--json", str(output)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code in (0, 1), result.output
+    document = json.loads(output.read_text())
+    assert {figure["case"] for figure in document["figures"]} == {"per request", "open + 1 request"}
+    assert {target["name"] for target in document["targets"]} == {
+        "per-request replay / respx",
+        "per-request replay, match_on configured / respx",
+        "open + 1 request / vcrpy",
+    }
+
+
+def test_bench_refuses_an_unknown_case() -> None:
+    result = CliRunner().invoke(main, ["bench", "--case", "everything"])
+    assert result.exit_code == 2 and "per-request" in result.output

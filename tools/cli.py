@@ -21,7 +21,7 @@ from wiretape import CassetteFormatError, UnsafePathError, load
 from wiretape.file import write_atomically
 from wiretape.lint import Finding
 
-from .bench import DEFAULT_BIG, DEFAULT_RECORD_MB, DEFAULT_SIZES, render, write_json
+from .bench import CASES, DEFAULT_BIG, DEFAULT_RECORD_MB, DEFAULT_SIZES, render, write_json
 from .bench import run as run_benchmarks
 from .emulators.behaviours import Behaviour
 from .junit import Timed, junit_xml
@@ -546,6 +546,13 @@ def _positive_integers(text: str, option: str) -> tuple[int, ...]:
     help="Run each case once, without warming up: shows that every case runs (its figures mean nothing).",
 )
 @click.option(
+    "--case",
+    "only",
+    multiple=True,
+    type=click.Choice(CASES),
+    help="Run only this case (repeatable); the targets shown are those its figures give.",
+)
+@click.option(
     "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the figures here."
 )
 @click.pass_obj
@@ -558,6 +565,7 @@ def bench(
     record_mb: int,
     suite: bool,
     smoke: bool,
+    only: tuple[str, ...],
     json_path: Path | None,
 ) -> None:
     """Benchmark wiretape against vcrpy and respx on the same data; print medians, ranges, ratios, targets.
@@ -578,6 +586,7 @@ def bench(
         suite=suite,
         big=big,
         record_mb=record_mb,
+        only=only,
         console=ctx.console,
     )
     render(report, ctx.console)

@@ -262,10 +262,13 @@ def big_body_cases(megabytes: tuple[int, ...]) -> list[str]:
 
 
 def big_bodies(report: Report, workdir: Path, plan: Plan, megabytes: tuple[int, ...]) -> None:
-    """Open + replay one request with a JSON body of each size, and a streamed answer of the largest."""
-    import respx
-    import vcr
+    """Open + replay one request with a JSON body of each size, and a streamed answer of the largest.
 
+    Each side holds its own copy of the request body, as it would in a test: the cassette the one parsed
+    from its file, the respx route one read from a fixture file; the client sends a third object, so that
+    no side finds the body equal by identity (CPython's ``==`` on the same bytes object skips comparing).
+    Each run sets its side up anew (untimed): the cassette opened, the fixture read.
+    """
     small = [b'{"ok": true}']
     cases = {f"{size} MB JSON request": (big_json(size), small) for size in megabytes}
     # An answer streamed as text (an LLM's events), as this field's streams are: 1,000 pieces.
@@ -274,91 +277,87 @@ def big_bodies(report: Report, workdir: Path, plan: Plan, megabytes: tuple[int, 
         b'{"q": 1}',
         [f"data: {index:06d} ".encode() * repeats for index in range(1000)],
     )
-    client = httpx.Client()
-    for name, (body, pieces) in cases.items():
-        path = workdir / f"big-{name.replace(' ', '-')}.yaml"
-        big_body_cassette(path, body, pieces)
-        answer = b"".join(pieces)
+    with httpx.Client() as client:
+        for name, (body, pieces) in cases.items():
+            stem = workdir / f"big-{name.replace(' ', '-')}"
+            big_body_cassette(stem.with_suffix(".yaml"), body, pieces)
+            stem.with_suffix(".body").write_bytes(body)
+            _big_body_case(report, client, name, stem, (body, pieces), plan)
 
-        def ours(path: Path = path, body: bytes = body, answer: bytes = answer) -> None:
-            with Cassette(path):
-                assert (
-                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
-                    == answer
-                )
 
-        def theirs(path: Path = path, body: bytes = body, answer: bytes = answer) -> None:
-            with vcr.use_cassette(str(path), record_mode="none", match_on=["method", "uri", "body"]):
-                assert (
-                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
-                    == answer
-                )
+_BIG_BODY_NOTES = {
+    "wiretape": (
+        "the cassette already open; matched on method, URL, headers and body: the sent body is compared "
+        "once (memcmp) with the cassette's copy; the answer's recorded pieces cut from its stored body"
+    ),
+    "respx": (
+        "a route on method, URL and body (content=) holding its own copy of the body, read from a fixture "
+        "file before each run: the sent body is compared once (memcmp) with it; the answer: the same "
+        "pieces, held already cut"
+    ),
+}
 
-        def mocked(pieces: list[bytes] = pieces, body: bytes = body, answer: bytes = answer) -> None:
-            class Pieces(httpx.SyncByteStream):
-                def __iter__(self) -> Iterator[bytes]:
-                    yield from pieces
 
-            with respx.mock(using="httpx") as router:
-                router.post(URL).mock(side_effect=lambda request: httpx.Response(200, stream=Pieces()))
-                assert (
-                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
-                    == answer
-                )
+def _big_body_case(
+    report: Report,
+    client: httpx.Client,
+    name: str,
+    stem: Path,
+    bodies: tuple[bytes, list[bytes]],
+    plan: Plan,
+) -> None:
+    """One big-body case: ``stem`` names its cassette (.yaml) and fixture (.body); ``bodies`` is what the
+    client sends and the answer's pieces."""
+    import respx
+    import vcr
 
-        def ours_open(path: Path = path, body: bytes = body, answer: bytes = answer) -> float:
-            with Cassette(path, allow_repeats=True):
-                started = time.perf_counter()
-                assert (
-                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
-                    == answer
-                )
-                return time.perf_counter() - started
+    path = stem.with_suffix(".yaml")
+    sent, pieces = bodies
+    answer = b"".join(pieces)
 
-        def mocked_open(pieces: list[bytes] = pieces, body: bytes = body, answer: bytes = answer) -> float:
-            class Pieces(httpx.SyncByteStream):
-                def __iter__(self) -> Iterator[bytes]:
-                    yield from pieces
+    def post() -> None:
+        assert client.post(URL, content=sent, headers={"content-type": "application/json"}).content == answer
 
-            with respx.mock(using="httpx") as router:
-                # Matched on the body too, as the cassette matches it.
-                router.post(URL, content=body).mock(
-                    side_effect=lambda request: httpx.Response(200, stream=Pieces())
-                )
-                started = time.perf_counter()
-                assert (
-                    client.post(URL, content=body, headers={"content-type": "application/json"}).content
-                    == answer
-                )
-                return time.perf_counter() - started
+    def ours() -> None:
+        with Cassette(path):
+            post()
 
-        case = f"replay, {name}"
-        note = "open + one request; the cassette parsed once before (the parse cache is warm, as in a suite)"
-        warmups = plan.warmups()
-        report.add(Figure(case, "wiretape", repeat(ours, plan.times(3), warmup=warmups), note=note))
-        report.add(
-            Figure(
-                case, "vcrpy", repeat(theirs, plan.times(), warmup=warmups), note="match_on method, uri, body"
+    def theirs() -> None:
+        with vcr.use_cassette(str(path), record_mode="none", match_on=["method", "uri", "body"]):
+            post()
+
+    def ours_open() -> float:
+        with Cassette(path, allow_repeats=True):
+            started = time.perf_counter()
+            post()
+            return time.perf_counter() - started
+
+    def mocked_open() -> float:
+        class Pieces(httpx.SyncByteStream):
+            def __iter__(self) -> Iterator[bytes]:
+                yield from pieces
+
+        fixture = stem.with_suffix(".body").read_bytes()  # a new object, never the one the client sends
+        with respx.mock(using="httpx") as router:
+            router.post(URL, content=fixture).mock(
+                side_effect=lambda request: httpx.Response(200, stream=Pieces())
             )
-        )
-        open_case = f"one request, {name}"
-        report.add(
-            Figure(
-                open_case,
-                "wiretape",
-                repeat(ours_open, plan.times(3), warmup=warmups),
-                note="the cassette already open",
-            )
-        )
-        report.add(
-            Figure(
-                open_case,
-                "respx",
-                repeat(mocked_open, plan.times(3), warmup=warmups),
-                note="the same bytes from a route",
-            )
-        )
-    client.close()
+            started = time.perf_counter()
+            post()
+            return time.perf_counter() - started
+
+    case = f"replay, {name}"
+    note = "open + one request; the cassette parsed once before (the parse cache is warm, as in a suite)"
+    warmups = plan.warmups()
+
+    def timed(function: Callable[[], float | None], factor: int) -> list[float]:
+        return repeat(function, plan.times(factor), warmup=warmups)
+
+    report.add(Figure(case, "wiretape", timed(ours, 3), note=note))
+    report.add(Figure(case, "vcrpy", timed(theirs, 1), note="match_on method, uri, body"))
+    open_case = f"one request, {name}"
+    report.add(Figure(open_case, "wiretape", timed(ours_open, 3), note=_BIG_BODY_NOTES["wiretape"]))
+    report.add(Figure(open_case, "respx", timed(mocked_open, 3), note=_BIG_BODY_NOTES["respx"]))
 
 
 # ---------------------------------------------------------------- 4. recording overhead
@@ -405,72 +404,109 @@ class _Discard(Exception):
 
 
 def recording_throughput(report: Report, workdir: Path, plan: Plan, megabytes: int) -> None:
-    """A streamed answer of ``megabytes`` MB read through the recording tee, and without it."""
+    """A streamed answer of ``megabytes`` MB read through the recording tee, and without it; and, for
+    reference, kept in a list by the reader itself: what holding the answer in memory costs, whoever
+    holds it (fresh pages, where a reader that drops each piece reuses the same memory)."""
     piece = b"x" * 65536
     count = megabytes * 16
 
     def app(exchange: Exchange) -> None:
         exchange.stream(200, [piece] * count, {"content-type": "application/octet-stream"})
 
-    def call(client: httpx.Client) -> float:
+    def call(client: httpx.Client, kept: list[bytes] | None = None) -> float:
         started = time.perf_counter()
         with client.stream("GET", "https://big.test/") as response:
-            size = sum(len(data) for data in response.iter_raw())
+            if kept is None:
+                size = sum(len(data) for data in response.iter_raw())
+            else:
+                kept.extend(response.iter_raw())
+                size = sum(map(len, kept))
         assert size == len(piece) * count
         return time.perf_counter() - started
 
-    plain: list[float] = []
-    tee: list[float] = []
+    def through_tee(client: httpx.Client, index: int) -> float:
+        # Timed is the call; the block then ends by an exception, so nothing is written
+        # (sanitising and dumping a large cassette is not what this row measures).
+        with contextlib.suppress(_Discard), Cassette(workdir / f"big-{index}.yaml", mode="all"):
+            took = call(client)
+            raise _Discard
+        return took
+
+    variants: dict[str, Callable[[httpx.Client, int], float]] = {
+        "no tee": lambda client, _: call(client),
+        "recording tee": through_tee,
+        "kept by the reader, no tee": lambda client, _: call(client, []),
+    }
+    times: dict[str, list[float]] = {name: [] for name in variants}
     with LoopbackServer({"big.test": app}) as server, server.overrides():
         from providers.http import ClientSpec, sync_client
 
         with sync_client(ClientSpec(provider="bench")) as client:
             for _ in range(plan.warmups()):
                 call(client)
+            # In random order: in a fixed one, what a run leaves behind (memory to reuse or to give back)
+            # would land on the same variant every time.
             order = random.Random(4321)
-            for index in range(plan.times()):
-                for with_tee in order.sample([False, True], 2):
-                    if not with_tee:
-                        plain.append(call(client))
-                        continue
-                    # Timed is the call; the block then ends by an exception, so nothing is written
-                    # (sanitising and dumping a large cassette is not what this row measures).
-                    with contextlib.suppress(_Discard), Cassette(workdir / f"big-{index}.yaml", mode="all"):
-                        tee.append(call(client))
-                        raise _Discard
+            for index in range(plan.times(3)):
+                for name in order.sample(list(variants), len(variants)):
+                    times[name].append(variants[name](client, index))
     note = f"a {megabytes} MB answer in 64 KiB pieces, read through httpx; the cassette write not timed"
-    report.add(Figure(f"streamed {megabytes} MB", "no tee", plain, note=note))
-    report.add(Figure(f"streamed {megabytes} MB", "recording tee", tee, note=note))
+    for name, taken in times.items():
+        report.add(Figure(f"streamed {megabytes} MB", name, taken, note=note))
 
 
 # ---------------------------------------------------------------- 5. imports, 6. the suite
 
 
+def _python(code: str) -> str:
+    """Run ``python -c code``; its output. Bytecode is cached (the warm-up run writes it), as for any
+    installed package: with PYTHONDONTWRITEBYTECODE set, each run would compile this project's modules
+    from source, while httpx's come compiled from its install."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    return subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env
+    ).stdout
+
+
 def _process(code: str) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    _python(code)
     return time.perf_counter() - started
 
 
 def _in_process(code: str) -> float:
-    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    return float(done.stdout.strip())
+    return float(_python(code).strip())
 
 
 def imports(report: Report, plan: Plan) -> None:
     count = plan.times(2) if plan.runs > 1 else 1
-
-    def timed(function: Callable[[], float | None]) -> list[float]:
-        return repeat(function, count, warmup=plan.warmups())
-
-    report.add(Figure("python -c 'import X'", "providers", timed(lambda: _process("import providers"))))
-    report.add(Figure("python -c 'import X'", "httpx", timed(lambda: _process("import httpx"))))
-    report.add(Figure("python -c 'import X'", "wiretape", timed(lambda: _process("import wiretape"))))
+    modules = ("providers", "httpx", "wiretape", "httpx, wiretape")
+    for module in modules:
+        _process(f"import {module}")  # the warm-up (never skipped: it caches the bytecode)
+    times: dict[str, list[float]] = {module: [] for module in modules}
+    # Taken in turn, so that a slow moment of the machine hits them all alike.
+    for _ in range(count):
+        for module in modules:
+            times[module].append(_process(f"import {module}"))
+    for module in modules:
+        report.add(
+            Figure("python -c 'import X'", module, times[module], note="a whole process; bytecode cached")
+        )
     timer = "import time; t = time.perf_counter(); {}; print(time.perf_counter() - t)"
     report.add(
-        Figure("import in process", "providers", timed(lambda: _in_process(timer.format("import providers"))))
+        Figure(
+            "import in process",
+            "providers",
+            repeat(lambda: _in_process(timer.format("import providers")), count, warmup=plan.warmups()),
+        )
     )
-    report.add(Figure("import in process", "httpx", timed(lambda: _in_process(timer.format("import httpx")))))
+    report.add(
+        Figure(
+            "import in process",
+            "httpx",
+            repeat(lambda: _in_process(timer.format("import httpx")), count, warmup=plan.warmups()),
+        )
+    )
     lazy = (
         "import providers, sys, time; assert 'curl_cffi' not in sys.modules; t = time.perf_counter(); "
         "from providers.http import require_curl; require_curl('bench'); import httpx_curl_cffi; "
@@ -480,7 +516,7 @@ def imports(report: Report, plan: Plan) -> None:
         Figure(
             "curl_cffi on first use",
             "providers",
-            timed(lambda: _in_process(lazy)),
+            repeat(lambda: _in_process(lazy), count, warmup=plan.warmups()),
             note="not imported by `import providers`; paid by the first Aichat/ChatGptEs call",
         )
     )

@@ -23,9 +23,7 @@ import platform
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
-
-from filelock import FileLock
+from typing import TYPE_CHECKING, Any
 
 from . import bypass, intercept
 from .errors import CassetteMissError, CassetteNotFoundError, ClientNotInterceptedError, ConfigurationError
@@ -50,6 +48,9 @@ from .matching import (
 )
 from .rules import SecretRules
 from .sanitize import mask_uri, sanitize
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 logger = logging.getLogger("wiretape")
 LOCK_TIMEOUT = 600.0
@@ -118,6 +119,8 @@ class Cassette:
 
     def __enter__(self) -> Cassette:
         if self.mode is not RecordMode.NONE:
+            from filelock import FileLock  # here, not at module level: mode 'none' takes no lock
+
             # Whether the file exists is decided under the lock: a concurrent recorder may be writing it.
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = FileLock(lock_path(self.path), timeout=LOCK_TIMEOUT)

@@ -10,6 +10,7 @@ was cut on the wire.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -18,13 +19,16 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import yaml
 
 from . import parse_cache
 from .errors import CassetteFormatError
+
+if TYPE_CHECKING:
+    # yaml is imported where a cassette is parsed or written, not here: a replay from the parse cache
+    # never needs it, and `import wiretape` stays light.
+    import yaml
 
 FORMAT_VERSION = 1
 #: The kinds a recorded transport failure can have (before the response, or ending its body): httpx's names.
@@ -105,11 +109,18 @@ class CassetteData:
 # ---------------------------------------------------------------- YAML
 
 
-class _Dumper(yaml.CSafeDumper):
-    pass
+@functools.cache
+def _dumper() -> type[yaml.CSafeDumper]:
+    import yaml
+
+    class Dumper(yaml.CSafeDumper):
+        pass
+
+    Dumper.add_representer(str, _represent_str)
+    return Dumper
 
 
-def _represent_str(dumper: _Dumper, value: str) -> yaml.Node:
+def _represent_str(dumper: yaml.CSafeDumper, value: str) -> yaml.Node:
     style = "|" if "\n" in value and _block_safe(value) else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -117,9 +128,6 @@ def _represent_str(dumper: _Dumper, value: str) -> yaml.Node:
 def _block_safe(value: str) -> bool:
     # Literal blocks cannot keep trailing spaces on lines or carriage returns faithfully.
     return "\r" not in value and not any(line.endswith((" ", "\t")) for line in value.split("\n"))
-
-
-_Dumper.add_representer(str, _represent_str)
 
 
 def _body_out(body: bytes) -> str | bytes | None:
@@ -177,7 +185,9 @@ def to_document(data: CassetteData) -> dict[str, Any]:
 
 
 def dumps(data: CassetteData) -> str:
-    return yaml.dump(to_document(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
+    import yaml
+
+    return yaml.dump(to_document(data), Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=1000)
 
 
 # ---------------------------------------------------------------- writing
@@ -283,6 +293,8 @@ def _check_structure(text: str, source: str) -> None:
     Walks libyaml's events (an iterative parser: no recursion however deep the
     input); each alias counts as the nodes it stands for.
     """
+    import yaml
+
     stack: list[_Frame] = [_Frame(None, mapping=False)]
     sizes: dict[str, int] = {}
 
@@ -326,6 +338,8 @@ def _yaml_error(exc: yaml.YAMLError, source: str) -> CassetteFormatError:
 
 
 def _parse(text: str, source: str) -> Any:
+    import yaml
+
     try:
         return yaml.load(text, Loader=yaml.CSafeLoader)
     except yaml.constructor.ConstructorError as exc:

@@ -20,10 +20,10 @@ a kind and back.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import http
+import itertools
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -129,19 +129,16 @@ class TeeRecord:
 
     def __init__(self, response: RecordedResponse, started: float) -> None:
         self.response = response
+        self.started = started
+        # Per piece only the piece, as it came, and when: the body and its chunk list are built once,
+        # by complete(). Growing one buffer, or more bookkeeping per piece, slows a large stream.
         self.pieces: list[bytes] = []
-        self.size = 0
-        self.last = started
+        self.arrivals: list[float] = []
         self.finished = False
 
     def chunk(self, data: bytes) -> None:
-        now = time.perf_counter()
-        self.response.chunks.append(Chunk(size=len(data), delay=now - self.last))
-        # Kept as they came, joined once by complete(): growing one buffer per piece costs more
-        # than the read itself on a large stream.
         self.pieces.append(data)
-        self.size += len(data)
-        self.last = now
+        self.arrivals.append(time.perf_counter())
 
     def error(self, kind: str | None, message: str) -> None:
         """The body ended with a transport failure (``kind`` None: not one a recording can hold)."""
@@ -164,8 +161,14 @@ class TeeRecord:
     def complete(self) -> None:
         """Put what was read so far into the recorded response: once, when the cassette is written,
         not while the client is waiting for its call to end."""
-        if len(self.response.body) != self.size:
-            self.response.body = b"".join(self.pieces)
+        if len(self.response.chunks) == len(self.pieces):
+            return
+        self.response.body = b"".join(self.pieces)
+        times = itertools.pairwise([self.started, *self.arrivals])
+        self.response.chunks = [
+            Chunk(size=len(piece), delay=arrival - previous)
+            for piece, (previous, arrival) in zip(self.pieces, times, strict=True)
+        ]
 
 
 class Recording:
@@ -265,6 +268,8 @@ class Replay:
 
     async def await_head(self) -> None:
         if self.plan.header_delay:
+            import asyncio  # here, not at module level: `import wiretape` stays light
+
             await asyncio.sleep(self.plan.header_delay)
 
     def raise_if_failed(self, failure_of: FailureOf) -> None:
@@ -293,6 +298,8 @@ def paced(plan: ReplayPlan, failure_of: FailureOf) -> Iterator[bytes]:
 
 
 async def apaced(plan: ReplayPlan, failure_of: FailureOf) -> AsyncIterator[bytes]:
+    import asyncio  # here, not at module level: `import wiretape` stays light
+
     for piece, delay in zip(plan.pieces, plan.delays, strict=True):
         if delay > 0:
             await asyncio.sleep(delay)

@@ -33,7 +33,7 @@ import fnmatch
 import json
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
@@ -301,10 +301,12 @@ class RequestIndex:
                 self._by_key.setdefault(self._key_at(position), deque()).append(position)
         return self._by_key
 
-    def _unplayed(self, bucket: deque[int] | None) -> list[int]:
+    def _unplayed(self, bucket: deque[int] | None) -> Iterator[int]:
+        """The bucket's unplayed positions in order, found as they are asked for: requests that share
+        a key (bodies of one length) are taken one by one, and a take looks no further than its match."""
         while bucket and self._played[bucket[0]]:
             bucket.popleft()
-        return [position for position in bucket or () if not self._played[position]]
+        return (position for position in bucket or () if not self._played[position])
 
     def take(self, view: RequestView) -> int | None:
         """The position of the first unplayed recording matching ``view``, marked played."""
@@ -321,9 +323,10 @@ class RequestIndex:
         key = match_key(view, self.config)
         candidates = self._unplayed(self._buckets().get(key))
         if self.config.custom:
-            candidates = [p for p in candidates if not self.custom_failures(self._views[p], view)]
-        if candidates:
-            return self._play(candidates[0])
+            candidates = (p for p in candidates if not self.custom_failures(self._views[p], view))
+        first = next(candidates, None)
+        if first is not None:
+            return self._play(first)
         return self.played_before(view) if self.allow_repeats else None
 
     def _play(self, position: int) -> int:

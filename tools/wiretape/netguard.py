@@ -14,7 +14,6 @@ import re
 import socket
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-from unittest import mock
 from urllib.parse import urlsplit
 
 from .errors import NetworkBlockedError
@@ -59,6 +58,10 @@ def allowed_hosts_check(patterns: Iterable[str] = ()) -> HostCheck:
 Guard = Callable[[str, str], None]
 
 
+#: ``(owner, attribute, value)``: an attribute replaced while a guard is on.
+Patch = tuple[Any, str, Any]
+
+
 @contextlib.contextmanager
 def guarded(guard: Guard, *, resolve: bool) -> Iterator[None]:
     """Within the block, every TCP connection (Python sockets, libcurl) is first shown to ``guard``;
@@ -79,19 +82,34 @@ def guarded(guard: Guard, *, resolve: bool) -> Iterator[None]:
         check(sock, address)
         return real_connect_ex(sock, address)
 
-    patches: list[Any] = [
-        mock.patch.object(socket.socket, "connect", guarded_connect),
-        mock.patch.object(socket.socket, "connect_ex", guarded_connect_ex),
+    patches: list[Patch] = [
+        (socket.socket, "connect", guarded_connect),
+        (socket.socket, "connect_ex", guarded_connect_ex),
         *_curl_patches(guard),
     ]
     if resolve:
-        patches.append(
-            mock.patch.object(socket, "getaddrinfo", _guarded_getaddrinfo(socket.getaddrinfo, guard))
-        )
+        patches.append((socket, "getaddrinfo", _guarded_getaddrinfo(socket.getaddrinfo, guard)))
     with contextlib.ExitStack() as stack:
-        for patch in patches:
-            stack.enter_context(patch)
+        for owner, name, value in patches:
+            stack.enter_context(_replaced(owner, name, value))
         yield
+
+
+@contextlib.contextmanager
+def _replaced(owner: Any, name: str, value: Any) -> Iterator[None]:
+    """``owner.name`` is ``value`` within the block; after it, what it was (an inherited attribute is
+    inherited again). What ``unittest.mock.patch.object`` does, without importing ``unittest``."""
+    own = vars(owner)
+    inherited = name not in own
+    original = own.get(name)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        if inherited:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
 
 
 @contextlib.contextmanager
@@ -141,7 +159,7 @@ def _slist_entries(value: Any) -> list[Any]:
     return entries
 
 
-def _curl_patches(guard: Guard) -> list[Any]:
+def _curl_patches(guard: Guard) -> list[Patch]:
     try:
         from curl_cffi import Curl, CurlOpt
         from curl_cffi.aio import AsyncCurl
@@ -192,8 +210,8 @@ def _curl_patches(guard: Guard) -> list[Any]:
         return real_add_handle(multi, curl)
 
     return [
-        mock.patch.object(Curl, "setopt", setopt),
-        mock.patch.object(Curl, "reset", reset),
-        mock.patch.object(Curl, "perform", perform),
-        mock.patch.object(AsyncCurl, "add_handle", add_handle),
+        (Curl, "setopt", setopt),
+        (Curl, "reset", reset),
+        (Curl, "perform", perform),
+        (AsyncCurl, "add_handle", add_handle),
     ]

@@ -63,8 +63,10 @@ def _path(text: str) -> Path | None:
     where = directory()
     if where is None:
         return None
-    digest = hashlib.sha256(f"{FORMAT}\0{text}".encode()).hexdigest()
-    return where / f"{digest}.json"
+    # The prefix hashed apart: joining it to a large text first would copy the text once more.
+    key = hashlib.sha256(f"{FORMAT}\0".encode())
+    key.update(text.encode())
+    return where / f"{key.hexdigest()}.json"
 
 
 _BYTES = "\u0000bytes"  # the key of a binary value ({_BYTES: base64}); no YAML mapping can hold it
