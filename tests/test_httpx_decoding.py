@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from providers.http import ClientSpec, async_client, sync_client
 from tests.helpers import call
 from tests.spec_contracts import CHATANYWHERE_ENDPOINT
 from tools.emulators.server import Exchange, LoopbackServer
+from wiretape import Cassette, load
 
 HOST = "compressed.test"
 ZEROS = bytes(8 << 20)
@@ -73,3 +75,20 @@ def test_an_answer_in_a_coding_nobody_here_decodes_is_a_format_error(
     assert str(raised.value) == (
         f"ChatAnywhere: body could not be decoded: unsupported content-encoding 'compress' ({CHATANYWHERE_ENDPOINT})"
     )
+
+
+def test_a_gzip_answer_is_recorded_decoded_and_replays(upstream: LoopbackServer, tmp_path: Path) -> None:
+    # The hook decodes above the transport, where wiretape records: the cassette still gets what came.
+    path = tmp_path / "gzip.yaml"
+    with (
+        upstream.overrides(),
+        Cassette(path, mode="all"),
+        sync_client(ClientSpec(provider="t")) as client,
+    ):
+        assert client.get(f"https://{HOST}/bomb").content == ZEROS
+    stored = load(path).interactions[0].response
+    assert stored.decoded_from == "gzip" and stored.body == ZEROS
+    assert all(name.lower() != "content-encoding" for name, _ in stored.headers)
+    with Cassette(path) as replay, sync_client(ClientSpec(provider="t")) as client:
+        assert client.get(f"https://{HOST}/bomb").content == ZEROS
+        assert replay.all_played
