@@ -56,15 +56,19 @@ class ZlibDecoder:
             raise httpx.DecodingError(str(exc)) from exc
 
     def flush(self) -> Iterator[bytes]:
-        # Less than two bytes of deflate is a truncated stream: like any, it decodes to what it holds.
         if self._inflate is None:
-            return
+            if self._start:
+                raise httpx.DecodingError("compressed body ended early")
+            return  # no body at all (HEAD, 204)
         try:
             out = self._inflate.flush()
         except zlib.error as exc:
             raise httpx.DecodingError(str(exc)) from exc
         if out:
             yield out
+        # zlib hands over what it could decode of a stream cut short, without a word.
+        if not self._inflate.eof:
+            raise httpx.DecodingError("compressed body ended early")
 
 
 def _zlib_wrapped(start: bytes) -> bool:

@@ -225,7 +225,13 @@ def _curl_slist(entries: Iterable[str]) -> Any:
 def _ssl_verify(spec: ClientSpec) -> ssl.SSLContext | bool:
     if not spec.verify:
         return False
-    return _verifying_context(current_overrides().ca_bundle)
+    ca_bundle = current_overrides().ca_bundle
+    try:
+        return _verifying_context(ca_bundle)
+    except (OSError, ssl.SSLError) as exc:
+        raise ProviderConnectionError(
+            f"CA bundle {ca_bundle!r} could not be loaded: {exc}", provider=spec.provider
+        ) from exc
 
 
 def _verifying_context(ca_bundle: str | None) -> ssl.SSLContext:
@@ -242,7 +248,7 @@ def _verifying_context(ca_bundle: str | None) -> ssl.SSLContext:
     try:
         return _context_trusting(Path(ca_bundle).read_text(encoding="ascii"))
     except (OSError, UnicodeDecodeError, ValueError, ssl.SSLError):
-        # Loaded as a file, as before: the error names it, and OpenSSL reads what it can.
+        # Loaded as a file, as before: OpenSSL reads what it can (non-ASCII comments, say).
         return ssl.create_default_context(cafile=ca_bundle)
 
 

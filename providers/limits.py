@@ -90,12 +90,15 @@ def read_error_body(response: httpx.Response) -> bytes:
     """At most :data:`ERROR_BODY_LIMIT` bytes of a streamed response body."""
     pieces: list[bytes] = []
     size = 0
-    for piece in response.iter_bytes():
-        pieces.append(piece)
-        size += len(piece)
-        if size >= ERROR_BODY_LIMIT:
-            stop_transfer(response)
-            break
+    try:
+        for piece in response.iter_bytes():
+            pieces.append(piece)
+            size += len(piece)
+            if size >= ERROR_BODY_LIMIT:
+                stop_transfer(response)
+                break
+    except httpx.DecodingError as exc:
+        pieces.append(_undecodable(exc))
     return b"".join(pieces)[:ERROR_BODY_LIMIT]
 
 
@@ -103,10 +106,18 @@ async def aread_error_body(response: httpx.Response) -> bytes:
     """Async twin of :func:`read_error_body`."""
     pieces: list[bytes] = []
     size = 0
-    async for piece in response.aiter_bytes():
-        pieces.append(piece)
-        size += len(piece)
-        if size >= ERROR_BODY_LIMIT:
-            stop_transfer(response)
-            break
+    try:
+        async for piece in response.aiter_bytes():
+            pieces.append(piece)
+            size += len(piece)
+            if size >= ERROR_BODY_LIMIT:
+                stop_transfer(response)
+                break
+    except httpx.DecodingError as exc:
+        pieces.append(_undecodable(exc))
     return b"".join(pieces)[:ERROR_BODY_LIMIT]
+
+
+def _undecodable(exc: httpx.DecodingError) -> bytes:
+    # An error answer keeps its status (and a 429 its Retry-After): its body only explains it.
+    return f" (the body could not be decoded: {exc})".encode()

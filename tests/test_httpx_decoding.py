@@ -5,6 +5,7 @@ library's error, never compressed bytes handed on as text."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,19 @@ def app(exchange: Exchange) -> None:
 def upstream() -> Iterator[LoopbackServer]:
     with LoopbackServer({HOST: app, "chatanywhere.cn": app}) as server:
         yield server
+
+
+@contextlib.contextmanager
+def chatanywhere_answering(
+    upstream: LoopbackServer, status: int, body: bytes, headers: dict[str, str]
+) -> Iterator[None]:
+    """Within the block, ChatAnywhere's host answers with this (the module's server is shared)."""
+    upstream.apps["chatanywhere.cn"] = lambda exchange: exchange.respond(status, body, headers)
+    try:
+        with upstream.overrides():
+            yield
+    finally:
+        upstream.apps["chatanywhere.cn"] = app
 
 
 def test_one_network_piece_is_decoded_a_bounded_piece_at_a_time(upstream: LoopbackServer) -> None:
@@ -92,3 +106,30 @@ def test_a_gzip_answer_is_recorded_decoded_and_replays(upstream: LoopbackServer,
     with Cassette(path) as replay, sync_client(ClientSpec(provider="t")) as client:
         assert client.get(f"https://{HOST}/bomb").content == ZEROS
         assert replay.all_played
+
+
+def test_a_gzip_answer_cut_short_is_a_format_error_not_a_shorter_answer(upstream: LoopbackServer) -> None:
+    whole = gzip.compress(b"hello there")
+    cut = whole[: len(whole) * 2 // 3]
+    with (
+        chatanywhere_answering(
+            upstream, 200, cut, {"content-encoding": "gzip", "content-type": "text/plain"}
+        ),
+        pytest.raises(ResponseFormatError, match="compressed body ended early"),
+    ):
+        call(providers.ChatAnywhere, "sync", "", [{"role": "user", "content": "hi"}])
+
+
+@pytest.mark.parametrize("style", ["sync", "async"])
+def test_an_error_answer_keeps_its_status_when_its_body_cannot_be_decoded(
+    upstream: LoopbackServer, style: str
+) -> None:
+    headers = {"content-encoding": "compress", "retry-after": "30"}
+    with (
+        chatanywhere_answering(upstream, 429, b"\x1f\x9d\x90slow down", headers),
+        pytest.raises(providers.RateLimitError) as raised,
+    ):
+        call(providers.ChatAnywhere, style, "", [{"role": "user", "content": "hi"}])
+    assert raised.value.retry_after == 30.0
+    assert "HTTP 429" in str(raised.value)
+    assert "could not be decoded: unsupported content-encoding 'compress'" in str(raised.value)

@@ -49,3 +49,10 @@ def test_a_bomb_is_left_as_it_came_without_decoding_all_of_it(monkeypatch: pytes
     assert kept is bomb
     # Decoding stops once the bound is passed: about the bound, never the 40 MiB.
     assert peak < 6 * MIB, f"peak {peak / MIB:.1f} MiB"
+
+
+def test_a_body_cut_short_is_left_as_it_came() -> None:
+    # Stored decoded, the shorter body would pass for a whole one; as it came, replay fails as it did.
+    whole = gzip_in_pieces(4, 1000)
+    cut = RecordedResponse(200, "OK", whole.headers, whole.body[: len(whole.body) - 12])
+    assert encodings.decoded(cut) is cut

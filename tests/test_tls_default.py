@@ -84,3 +84,20 @@ def test_a_ca_bundle_is_read_once_and_again_when_it_changes(
     bundle.write_text(bundle.read_text() + "\n")
     three_calls()
     assert len(reads) == 2
+
+
+@pytest.mark.parametrize("problem", ["missing", "directory", "not_a_certificate"])
+def test_a_ca_bundle_that_cannot_be_loaded_is_a_connection_error_naming_it(
+    upstream: LoopbackServer, tmp_path: Path, problem: str
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    if problem == "directory":
+        bundle.mkdir()
+    elif problem == "not_a_certificate":
+        bundle.write_text("not a certificate\n")
+    with (
+        network_overrides(routes=upstream.routes(), ca_bundle=str(bundle)),
+        pytest.raises(ProviderConnectionError) as raised,
+    ):
+        call(providers.Equing, "async", "gpt-3.5-turbo", [{"role": "user", "content": "hi"}])
+    assert str(raised.value).startswith(f"Equing: CA bundle {str(bundle)!r} could not be loaded: ")

@@ -24,8 +24,15 @@ Decoder = Callable[[bytes], bytes]
 def _zlib(wbits: int) -> Callable[[], tuple[Decoder, Callable[[], bytes]]]:
     def start() -> tuple[Decoder, Callable[[], bytes]]:
         decoder = zlib.decompressobj(wbits)
+
+        def flush() -> bytes:
+            rest = decoder.flush()
+            if not decoder.eof:  # cut short: zlib would hand over what it had without a word
+                raise zlib.error("compressed body ended early")
+            return rest
+
         # Read when called, so that a bound set on this module holds.
-        return (lambda data: decoder.decompress(data, MAX_DECODED_BYTES + 1)), decoder.flush
+        return (lambda data: decoder.decompress(data, MAX_DECODED_BYTES + 1)), flush
 
     return start
 
