@@ -1,6 +1,7 @@
 """Compressed response bodies are stored decoded, so that the sanitiser can see what they hold.
 
-A gzip, deflate or brotli body is decoded piece by piece: each recorded wire
+A gzip, deflate (zlib-wrapped or raw) or brotli body, or one with several
+codings applied in turn, is decoded piece by piece: each recorded wire
 piece becomes the decoded bytes it produced, with the same delay, so the
 timeline survives. ``content-encoding`` is dropped and ``content-length``
 set to the decoded size (as vcrpy's ``decode_compressed_response`` does), and
@@ -18,59 +19,97 @@ from .file import Chunk, Headers, RecordedResponse
 #: The most a recorded body may grow to when decoded (a compression bomb is left as it was).
 MAX_DECODED_BYTES = 256 << 20
 
-Decoder = Callable[[bytes], bytes]
+
+class _TooLarge(Exception):
+    """A piece decodes past :data:`MAX_DECODED_BYTES`."""
 
 
-def _zlib(wbits: int) -> Callable[[], tuple[Decoder, Callable[[], bytes]]]:
-    def start() -> tuple[Decoder, Callable[[], bytes]]:
-        decoder = zlib.decompressobj(wbits)
+class _Zlib:
+    """gzip, or deflate zlib-wrapped or raw (told apart by its first two bytes, as clients do)."""
 
-        def flush() -> bytes:
-            rest = decoder.flush()
-            if not decoder.eof:  # cut short: zlib would hand over what it had without a word
-                raise zlib.error("compressed body ended early")
-            return rest
+    def __init__(self, wbits: int | None) -> None:
+        self._inflate = None if wbits is None else zlib.decompressobj(wbits)
+        self._start = b""
 
+    def decode(self, data: bytes) -> bytes:
+        if self._inflate is None:
+            self._start += data
+            if len(self._start) < 2:
+                return b""
+            data, self._start = self._start, b""
+            wrapped = data[0] & 0x0F == 8 and int.from_bytes(data[:2], "big") % 31 == 0
+            self._inflate = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
         # Read when called, so that a bound set on this module holds.
-        return (lambda data: decoder.decompress(data, MAX_DECODED_BYTES + 1)), flush
+        out = self._inflate.decompress(data, MAX_DECODED_BYTES + 1)
+        if self._inflate.unconsumed_tail:
+            raise _TooLarge
+        return out
 
-    return start
+    def flush(self) -> bytes:
+        rest = self._inflate.flush() if self._inflate is not None else b""
+        if self._inflate is None or not self._inflate.eof:
+            # Cut short: zlib would hand over what it had without a word.
+            raise zlib.error("compressed body ended early")
+        return rest
 
 
-def _brotli() -> tuple[Decoder, Callable[[], bytes]]:
-    try:
-        import brotli  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        import brotlicffi as brotli  # type: ignore[import-not-found,unused-ignore,no-redef]
-    decoder = brotli.Decompressor()
-    return (lambda data: bytes(decoder.process(data))), (lambda: b"")
+class _Brotli:
+    def __init__(self) -> None:
+        try:
+            import brotli  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            import brotlicffi as brotli  # type: ignore[import-not-found,unused-ignore,no-redef]
+        self._decoder = brotli.Decompressor()
+
+    def decode(self, data: bytes) -> bytes:
+        return bytes(self._decoder.process(data))
+
+    def flush(self) -> bytes:
+        return b""
 
 
-_DECODERS: dict[str, Callable[[], tuple[Decoder, Callable[[], bytes]]]] = {
-    "gzip": _zlib(16 + zlib.MAX_WBITS),
-    "x-gzip": _zlib(16 + zlib.MAX_WBITS),
-    "deflate": _zlib(zlib.MAX_WBITS),
-    "br": _brotli,
+_Stage = _Zlib | _Brotli
+
+_STAGES: dict[str, Callable[[], _Stage]] = {
+    "gzip": lambda: _Zlib(16 + zlib.MAX_WBITS),
+    "x-gzip": lambda: _Zlib(16 + zlib.MAX_WBITS),
+    "deflate": lambda: _Zlib(None),
+    "br": _Brotli,
 }
 
 
-def _encoding(headers: Headers) -> str:
-    return next((value.strip().lower() for name, value in headers if name.lower() == "content-encoding"), "")
+def _codings(headers: Headers) -> list[str]:
+    """The codings applied, in order (several headers, or one listing several), identity left out."""
+    return [
+        coding
+        for name, value in headers
+        if name.lower() == "content-encoding"
+        for coding in (part.strip().lower() for part in value.split(","))
+        if coding not in ("", "identity")
+    ]
 
 
-def _decode_within_bound(
-    pieces: list[bytes], start: Callable[[], tuple[Decoder, Callable[[], bytes]]]
-) -> list[bytes] | None:
-    """Each piece decoded, or None as soon as the total passes :data:`MAX_DECODED_BYTES`."""
-    decode, flush = start()
+def _through(stages: list[_Stage], start: int, data: bytes) -> bytes:
+    for stage in stages[start:]:
+        data = stage.decode(data)
+    return data
+
+
+def _decode_within_bound(pieces: list[bytes], codings: list[str]) -> list[bytes] | None:
+    """Each piece decoded (the last coding applied undone first), or None as soon as the total
+    passes :data:`MAX_DECODED_BYTES`."""
+    stages = [_STAGES[coding]() for coding in reversed(codings)]
     out: list[bytes] = []
     total = 0
-    for piece in pieces:
-        out.append(decode(piece))
-        total += len(out[-1])
-        if total > MAX_DECODED_BYTES:
-            return None
-    rest = flush()
+    try:
+        for piece in pieces:
+            out.append(_through(stages, 0, piece))
+            total += len(out[-1])
+            if total > MAX_DECODED_BYTES:
+                return None
+        rest = b"".join(_through(stages, index + 1, stage.flush()) for index, stage in enumerate(stages))
+    except _TooLarge:
+        return None
     if total + len(rest) > MAX_DECODED_BYTES:
         return None
     out[-1] += rest
@@ -80,12 +119,11 @@ def _decode_within_bound(
 def decoded(response: RecordedResponse) -> RecordedResponse:
     """``response`` with its body decoded, or unchanged when it is not compressed, cannot be
     decoded here (an unknown coding, brotli not installed, corrupt data) or decodes too large."""
-    encoding = _encoding(response.headers)
-    start = _DECODERS.get(encoding)
-    if not encoding or start is None or not response.body:
+    codings = _codings(response.headers)
+    if not codings or not response.body or any(coding not in _STAGES for coding in codings):
         return response
     try:
-        out = _decode_within_bound(response.pieces(), start)
+        out = _decode_within_bound(response.pieces(), codings)
     except (ImportError, zlib.error, ValueError, OSError):
         return response
     if out is None:
@@ -103,4 +141,4 @@ def decoded(response: RecordedResponse) -> RecordedResponse:
     headers = [
         (name, str(len(body)) if name.lower() == "content-length" else value) for name, value in headers
     ]
-    return replace(response, headers=headers, body=body, chunks=chunks, decoded_from=encoding)
+    return replace(response, headers=headers, body=body, chunks=chunks, decoded_from=", ".join(codings))
