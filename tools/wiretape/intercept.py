@@ -127,9 +127,10 @@ def sent(recording: Recording, kind_of: KindOf) -> Iterator[None]:
 class TeeRecord:
     """Collects the pieces of one response body as the client reads them."""
 
-    def __init__(self, response: RecordedResponse, started: float) -> None:
+    def __init__(self, response: RecordedResponse, started: float, *, relength: bool = False) -> None:
         self.response = response
         self.started = started
+        self.relength = relength
         # Per piece only the piece, as it came, and when: the body and its chunk list are built once,
         # by complete(). Growing one buffer, or more bookkeeping per piece, slows a large stream.
         self.pieces: list[bytes] = []
@@ -164,6 +165,12 @@ class TeeRecord:
         if len(self.response.chunks) == len(self.pieces):
             return
         self.response.body = b"".join(self.pieces)
+        if self.relength:
+            length = str(len(self.response.body))
+            self.response.headers = [
+                (name, length if name.lower() == "content-length" else value)
+                for name, value in self.response.headers
+            ]
         times = itertools.pairwise([self.started, *self.arrivals])
         self.response.chunks = [
             Chunk(size=len(piece), delay=arrival - previous)
@@ -179,14 +186,23 @@ class Recording:
         self.started = time.perf_counter()
         self._on_response = on_response
 
-    def respond(self, status: int, reason: str, headers: list[tuple[str, str]]) -> TeeRecord:
-        """The response's head arrived; the returned record takes its body's pieces."""
+    def respond(
+        self, status: int, reason: str, headers: list[tuple[str, str]], *, decoded_by_client: bool = False
+    ) -> TeeRecord:
+        """The response's head arrived; the returned record takes its body's pieces.
+
+        ``decoded_by_client``: the client hands over the body already decoded (curl, urllib3,
+        aiohttp do): ``content-encoding`` is left out and ``content-length`` becomes the stored
+        body's length."""
         now = time.perf_counter()
         self.response.status = status
         self.response.reason = reason
+        compressed = decoded_by_client and any(name.lower() == "content-encoding" for name, _ in headers)
+        if compressed:
+            headers = [(name, value) for name, value in headers if name.lower() != "content-encoding"]
         self.response.headers = headers
         self.response.header_delay = now - self.started
-        record = TeeRecord(self.response, now)
+        record = TeeRecord(self.response, now, relength=compressed)
         self._on_response(record)
         return record
 

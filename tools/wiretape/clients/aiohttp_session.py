@@ -172,12 +172,10 @@ async def _upstream(inner: Any) -> AsyncIterator[bytes]:
 
 
 def _record(response: Any, recording: intercept.Recording, decompressed: bool) -> None:
-    headers = [
-        (str(name), value)
-        for name, value in response.headers.items()
-        if not (decompressed and name.lower() == "content-encoding")
-    ]
-    record = recording.respond(response.status, response.reason or "", headers)
+    headers = [(str(name), value) for name, value in response.headers.items()]
+    record = recording.respond(
+        response.status, response.reason or "", headers, decoded_by_client=decompressed
+    )
     # HEAD, 204 and 304 answers come with aiohttp's EmptyStreamReader: nothing to tee.
     low_water = getattr(response.content, "_low_water", None)
     if low_water is None:

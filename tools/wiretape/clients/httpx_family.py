@@ -126,11 +126,12 @@ class Family:
         )
 
     def record_head(self, response: Any, recording: intercept.Recording) -> TeeRecord:
-        headers = response.headers.multi_items()
-        if "curl" in response.extensions:
-            # curl hands over the body already decoded.
-            headers = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
-        return recording.respond(response.status_code, response.reason_phrase, headers)
+        return recording.respond(
+            response.status_code,
+            response.reason_phrase,
+            response.headers.multi_items(),
+            decoded_by_client="curl" in response.extensions,
+        )
 
     def sync_patch(self, original: Callable[[Any, Any], Any]) -> Any:
         family = self

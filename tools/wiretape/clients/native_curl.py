@@ -144,9 +144,9 @@ def failure_of(failure: RecordedFailure) -> BaseException:
 
 
 def _record_head(response: Any, recording: intercept.Recording) -> TeeRecord:
-    # curl hands over the body already decoded.
-    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"]
-    return recording.respond(response.status_code, response.reason or "", headers)
+    return recording.respond(
+        response.status_code, response.reason or "", response.headers.multi_items(), decoded_by_client=True
+    )
 
 
 def _tee_sync(response: Any, record: TeeRecord) -> None:

@@ -209,8 +209,10 @@ def _patch(original: Any) -> Any:
             response = original(adapter, request, *args, **options)
         raw = response.raw
         # urllib3 decodes the body as it is read (requests asks it to): what is recorded is decoded.
-        headers = [(name, value) for name, value in raw.headers.items() if name.lower() != "content-encoding"]
-        response.raw = TeeRaw(raw, recording.respond(response.status_code, response.reason or "", headers))
+        record = recording.respond(
+            response.status_code, response.reason or "", list(raw.headers.items()), decoded_by_client=True
+        )
+        response.raw = TeeRaw(raw, record)
         return response
 
     return send
