@@ -7,12 +7,13 @@ import asyncio
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tools.emulators.server import Exchange, LoopbackServer
-from wiretape import load
+from wiretape import Cassette, load
 
 HOST = "localhost"
 TEXT = "data: Grüße aus dem Netz, 世界 😀\n\ndata: [DONE]\n\n"
@@ -108,3 +109,17 @@ def capture_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 def recorded_pauses(path: Path) -> list[float]:
     response = load(path).interactions[0].response
     return [response.header_delay, *(chunk.delay for chunk in response.chunks)]
+
+
+def assert_rechunked_and_paced_as_recorded(
+    path: Path, replay: Callable[[], list[bytes]], body: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replayed from ``path``: a rechunk hook recuts the pieces of ``body``; realtime replay asks for
+    the recorded pauses, in order (asked of sleep, never taken)."""
+    with Cassette(path, rechunk=rechunk_in_threes):
+        assert replay() == rechunk_in_threes(body, [])
+    requested = capture_sleeps(monkeypatch)
+    with Cassette(path, realtime=True):
+        replay()
+    monkeypatch.undo()
+    assert requested == recorded_pauses(path)

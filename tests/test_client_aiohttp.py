@@ -18,11 +18,9 @@ from tests.client_support import (  # noqa: E402
     GATE,
     GATED_BODY,
     TEXT,
+    assert_rechunked_and_paced_as_recorded,
     assert_reset_recorded,
     assert_streamed_as_recorded,
-    capture_sleeps,
-    rechunk_in_threes,
-    recorded_pauses,
     upstream,
     url,
 )
@@ -177,14 +175,9 @@ def test_realtime_replay_pauses_as_recorded_and_rechunk_recuts(
     recorded: tuple[Path, str, list[bytes]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     directory, base, _ = recorded
-    path = directory / "stream.yaml"
-    with Cassette(path, rechunk=rechunk_in_threes):
-        assert fetch(base + "/stream") == rechunk_in_threes(BODY, [])
-    requested = capture_sleeps(monkeypatch)
-    with Cassette(path, realtime=True):
-        fetch(base + "/stream")
-    monkeypatch.undo()
-    assert requested == recorded_pauses(path)
+    assert_rechunked_and_paced_as_recorded(
+        directory / "stream.yaml", lambda: fetch(base + "/stream"), BODY, monkeypatch
+    )
 
 
 def test_without_the_adapter_a_request_inside_a_cassette_is_refused(

@@ -14,11 +14,9 @@ from tests.client_support import (  # noqa: E402
     BEFORE_RESET,
     GATE,
     GATED_BODY,
+    assert_rechunked_and_paced_as_recorded,
     assert_reset_recorded,
     assert_streamed_as_recorded,
-    capture_sleeps,
-    rechunk_in_threes,
-    recorded_pauses,
     upstream,
     url,
 )
@@ -118,15 +116,12 @@ def test_realtime_replay_pauses_as_recorded_and_rechunk_recuts(
     recorded: tuple[Path, str, dict[str, list[bytes]]], name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     directory, base, pieces = recorded
-    path = directory / f"{name}.yaml"
-    with Cassette(path, rechunk=rechunk_in_threes):
-        recut = FETCHES[name](base + "/stream")
-    assert recut == rechunk_in_threes(b"".join(pieces[name]), [])
-    requested = capture_sleeps(monkeypatch)
-    with Cassette(path, realtime=True):
-        FETCHES[name](base + "/stream")
-    monkeypatch.undo()
-    assert requested == recorded_pauses(path)
+    assert_rechunked_and_paced_as_recorded(
+        directory / f"{name}.yaml",
+        lambda: FETCHES[name](base + "/stream"),
+        b"".join(pieces[name]),
+        monkeypatch,
+    )
 
 
 def test_a_whole_answer_passes_the_bypass_guard_and_replays(
