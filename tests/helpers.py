@@ -6,14 +6,17 @@ import asyncio
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
+import pytest
 
 import providers
+from providers import ProviderTimeoutError
 
 STYLES = ("sync", "async", "async_generator")
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,3 +95,21 @@ def streaming(
 def model_for(name: str) -> str:
     """A model each provider accepts (ChatGptEs refuses gpt-3.5-turbo before any request)."""
     return "" if name == "ChatGptEs" else "gpt-3.5-turbo"
+
+
+def times_out(
+    name: str, style: str, *, timeout: float, within: float, **arguments: Any
+) -> ProviderTimeoutError:
+    """Call provider ``name`` in ``style``: it must end in a timeout, within ``within`` seconds."""
+    started = time.monotonic()
+    with pytest.raises(ProviderTimeoutError) as raised:
+        call(
+            providers.get(name),
+            style,
+            model_for(name),
+            [{"role": "user", "content": "hi"}],
+            timeout=timeout,
+            **arguments,
+        )
+    assert time.monotonic() - started < within
+    return raised.value

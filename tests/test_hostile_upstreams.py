@@ -4,13 +4,13 @@ provider, the URL and the status or cause, within the configured timeout, after 
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 
 import providers
 from providers import ProviderError, ProviderTimeoutError, RateLimitError, StatusError
-from tests.helpers import call, model_for
+from tests.helpers import model_for, times_out
+from tests.hostile_apps import CALLS
 from tests.spec_contracts import (
     AICHAT_ENDPOINT,
     CHATANYWHERE_ENDPOINT,
@@ -37,13 +37,6 @@ ENDPOINTS = {
     "Aichat": AICHAT_ENDPOINT,
     "ChatAnywhere": CHATANYWHERE_ENDPOINT,
     "ChatGptEs": CHATGPTES_ENDPOINT,
-}
-CALLS: dict[str, dict[str, Any]] = {
-    "EasyChat": {"active_server": 3},
-    "Equing": {},
-    "Aichat": {"cookies": {"session": "emulated"}},
-    "ChatAnywhere": {},
-    "ChatGptEs": {},
 }
 EVERYWHERE = [
     Behaviour.RATE_LIMITED,
@@ -121,15 +114,4 @@ def test_stalled_stream_times_out_even_with_the_async_generator(
     emulated_upstreams: EmulatedUpstreams, name: str
 ) -> None:
     emulated_upstreams.behave(Behaviour.STALL_MIDWAY)
-    model = "gpt-3.5-turbo"
-    started = time.monotonic()
-    with pytest.raises(ProviderTimeoutError):
-        call(
-            providers.get(name),
-            "async_generator",
-            model,
-            [{"role": "user", "content": "a b c d"}],
-            timeout=TIMEOUT,
-            **CALLS[name],
-        )
-    assert time.monotonic() - started < TIMEOUT + TIMEOUT_SLACK
+    times_out(name, "async_generator", timeout=TIMEOUT, within=TIMEOUT + TIMEOUT_SLACK, **CALLS[name])

@@ -14,16 +14,8 @@ import providers
 from providers import ProviderConnectionError
 from providers.http import network_overrides
 from tests.helpers import call, model_for
+from tests.hostile_apps import CALLS, HOSTS
 from tools.emulators.server import Exchange, LoopbackServer
-
-HOSTS = ["chat10.fastgpt.me", "next.eqing.tech", "chat-gpt.org", "chatanywhere.cn", "chatgpt.es"]
-CALLS = {
-    "EasyChat": {"active_server": 0},
-    "Equing": {},
-    "Aichat": {"cookies": {"session": "s"}},
-    "ChatAnywhere": {},
-    "ChatGptEs": {},
-}
 
 
 def refuse(exchange: Exchange) -> None:

@@ -17,16 +17,10 @@ from curl_cffi import CurlOpt
 import providers
 from providers import ProviderConnectionError, http
 from tests.helpers import call, model_for
+from tests.hostile_apps import CALLS
 from tools.emulators import EmulatedUpstreams
 
 NAMES = ["Equing", "EasyChat", "Aichat", "ChatAnywhere", "ChatGptEs"]
-CALLS: dict[str, dict[str, Any]] = {
-    "Equing": {},
-    "EasyChat": {"active_server": 3},
-    "Aichat": {"cookies": {"session": "emulated"}},
-    "ChatAnywhere": {},
-    "ChatGptEs": {},
-}
 # SPEC.md: the default timeouts, and the browser the curl-based providers impersonate.
 DEFAULT_TIMEOUTS = {
     "Equing": 120.0,
