@@ -191,15 +191,21 @@ class DecodedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
 
 def decoded(response: httpx.Response) -> httpx.Response:
     """``response`` with its body decoded as it is read, by the codings its headers name."""
-    decoder = decoder_for(response.headers)
-    if decoder is not None:
-        response.stream = DecodedStream(response.stream, decoder)
+    _decode(response)
     return response
 
 
 def decode_here(response: httpx.Response) -> None:
     """A response hook for an httpx client: the body is decoded here, as for the curl transport,
     instead of by httpx (which has no bound per piece and hands an unknown coding on undecoded)."""
-    if decoder_for(response.headers) is not None:
-        decoded(response)
+    if _decode(response):
         del response.headers["content-encoding"]
+
+
+def _decode(response: httpx.Response) -> bool:
+    """Have ``response``'s body decoded as it is read; whether it was encoded at all."""
+    decoder = decoder_for(response.headers)
+    if decoder is None:
+        return False
+    response.stream = DecodedStream(response.stream, decoder)
+    return True

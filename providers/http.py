@@ -47,7 +47,6 @@ from .masking import Secrets
 from .wirelog import async_hooks, logger_for, sync_hooks
 
 CURL_TIMEOUT_CODE = 28
-_Message = TypeVar("_Message", httpx.Request, httpx.Response)
 CURL_INSTALL_HINT = "install it with: pip install 'wiretape[curl]' (curl_cffi and httpx-curl-cffi)"
 
 Headers = Mapping[str, str] | Sequence[tuple[str, str]]
@@ -161,6 +160,9 @@ def async_client(spec: ClientSpec) -> httpx.AsyncClient:
 def _response_hooks(spec: ClientSpec) -> list[Callable[[httpx.Response], None]]:
     # The curl transport decodes as it builds the response (providers.curl).
     return [] if spec.impersonate else [decode_here]
+
+
+_Message = TypeVar("_Message", httpx.Request, httpx.Response)
 
 
 def _async(hook: Callable[[_Message], None]) -> Callable[[_Message], Awaitable[None]]:
