@@ -37,8 +37,7 @@ class _Zlib:
             if len(self._start) < 2:
                 return b""
             data, self._start = self._start, b""
-            wrapped = data[0] & 0x0F == 8 and int.from_bytes(data[:2], "big") % 31 == 0
-            self._inflate = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+            self._inflate = zlib.decompressobj(zlib.MAX_WBITS if _zlib_wrapped(data) else -zlib.MAX_WBITS)
         # Read when called, so that a bound set on this module holds.
         out = self._inflate.decompress(data, MAX_DECODED_BYTES + 1)
         if self._inflate.unconsumed_tail:
@@ -51,6 +50,14 @@ class _Zlib:
             # Cut short: zlib would hand over what it had without a word.
             raise zlib.error("compressed body ended early")
         return rest
+
+
+def _zlib_wrapped(start: bytes) -> bool:
+    """Whether deflate data starts with a zlib header (RFC 1950), checked as zlib checks it.
+
+    The providers' decoder asks the same (``providers.decoding``); the library may not import it."""
+    method, window = start[0] & 0x0F, start[0] >> 4
+    return method == zlib.DEFLATED and window <= 7 and (start[0] << 8 | start[1]) % 31 == 0
 
 
 class _Brotli:
