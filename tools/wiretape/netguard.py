@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from .clients.patching import Patches
 from .errors import NetworkBlockedError
 
 
@@ -89,27 +90,14 @@ def guarded(guard: Guard, *, resolve: bool) -> Iterator[None]:
     ]
     if resolve:
         patches.append((socket, "getaddrinfo", _guarded_getaddrinfo(socket.getaddrinfo, guard)))
-    with contextlib.ExitStack() as stack:
-        for owner, name, value in patches:
-            stack.enter_context(_replaced(owner, name, value))
-        yield
-
-
-@contextlib.contextmanager
-def _replaced(owner: Any, name: str, value: Any) -> Iterator[None]:
-    """``owner.name`` is ``value`` within the block; after it, what it was (an inherited attribute is
-    inherited again). What ``unittest.mock.patch.object`` does, without importing ``unittest``."""
-    own = vars(owner)
-    inherited = name not in own
-    original = own.get(name)
-    setattr(owner, name, value)
+    # Not unittest.mock: importing it (and asyncio with it) made `import wiretape` heavy.
+    replaced = Patches()
     try:
+        for owner, name, value in patches:
+            replaced.set(owner, name, value)
         yield
     finally:
-        if inherited:
-            delattr(owner, name)
-        else:
-            setattr(owner, name, original)
+        replaced.restore()
 
 
 @contextlib.contextmanager

@@ -15,19 +15,30 @@ def importable(module: str) -> bool:
         return False
 
 
+#: What restore() puts back for an attribute that was only inherited: nothing of its own.
+_INHERITED = object()
+
+
 class Patches:
-    """Methods replaced on library classes, restored in reverse order."""
+    """Attributes replaced on library classes and modules, restored in reverse order."""
 
     def __init__(self) -> None:
-        self._saved: list[tuple[type, str, Any]] = []
+        self._saved: list[tuple[Any, str, Any]] = []
+
+    def set(self, owner: Any, name: str, value: Any) -> None:
+        """Set ``owner.name`` to ``value``; restore() puts back what it was (an attribute ``owner``
+        only inherited is inherited again)."""
+        self._saved.append((owner, name, vars(owner).get(name, _INHERITED)))
+        setattr(owner, name, value)
 
     def replace(self, cls: type, name: str, make: Callable[[Any], Any]) -> None:
         """Set ``cls.name`` to ``make(original)``, remembering the original."""
-        original = cls.__dict__[name]
-        self._saved.append((cls, name, original))
-        setattr(cls, name, make(original))
+        self.set(cls, name, make(cls.__dict__[name]))
 
     def restore(self) -> None:
         while self._saved:
-            cls, name, original = self._saved.pop()
-            setattr(cls, name, original)
+            owner, name, original = self._saved.pop()
+            if original is _INHERITED:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
