@@ -131,7 +131,7 @@ def load_ok(tmp_path: Path) -> bool:
 
 def cache_files() -> list[Path]:
     directory = parse_cache.directory()
-    return sorted(directory.glob("*.json")) if directory else []
+    return sorted(directory.glob(f"*{parse_cache.SUFFIX}")) if directory else []
 
 
 def test_the_cache_holds_only_validated_cassettes_in_a_private_directory(
@@ -198,7 +198,7 @@ def test_entries_another_process_put_in_are_counted_within_the_rescan_share(
     directory = parse_cache.directory()
     assert directory is not None
     for number in range(10):  # another process fills the cache past its bound
-        (directory / f"{number:064x}.json").write_text("{}" + " " * 3998)
+        (directory / f"{number:064x}{parse_cache.SUFFIX}").write_text("{}" + " " * 3998)
     assert cache_bytes() > 32_000
     share = 32_000 * parse_cache.RESCAN_SHARE
     for index in range(int(share // entry) + 1):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+import wiretape.file
 from wiretape import CassetteFormatError, load, parse_cache
 
 CASSETTE = Path(__file__).resolve().parent.parent / "cassettes" / "chatgptes" / "async.yaml"
@@ -20,7 +22,7 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def cache_files(tmp_path: Path) -> list[Path]:
-    return sorted(tmp_path.glob("cache/wiretape/*.json"))
+    return sorted(tmp_path.glob(f"cache/wiretape/*{parse_cache.SUFFIX}"))
 
 
 def test_a_cached_load_gives_the_same_data_as_parsing(tmp_path: Path) -> None:
@@ -74,3 +76,57 @@ def test_a_rejected_cassette_is_never_cached(tmp_path: Path) -> None:
     with pytest.raises(CassetteFormatError, match="safe loader"):
         load(evil)
     assert cache_files(tmp_path) == []
+
+
+EVERY_KIND_OF_BODY = (
+    "version: 1\r\n"
+    "interactions:\r\n"
+    "- request:\r\n"
+    "    method: POST\r\n"
+    "    uri: https://a.test/x\r\n"
+    "    headers: {Accept: [text/plain, '*/*'], X-Count: [7]}\r\n"
+    "    body: !!binary |\r\n"
+    "      AP8BgA==\r\n"
+    "  response:\r\n"
+    "    status: {code: 200, message: OK}\r\n"
+    "    headers: {}\r\n"
+    '    body: {string: "na\\xEFve \\u2603\\r\\nline two\\n"}\r\n'
+    "  wiretape: {chunks: [[3, 0.1234567891], [0, 0], [18, 2]], header_delay: 0.0000001}\r\n"
+    "- request: {method: GET, uri: 'https://a.test/y', headers: {}, body: null}\r\n"
+    "  response: {status: {code: 204, message: ''}, headers: {}, body: {string: ''}}\r\n"
+)
+
+
+def test_a_cached_load_gives_the_same_data_for_every_kind_of_body(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Binary and non-ASCII bodies, an empty one, CRLF lines, pauses finer than the written 6 digits."""
+    path = tmp_path / "c.yaml"
+    path.write_bytes(EVERY_KIND_OF_BODY.encode())
+    parsed = load(path, cache=False)
+    assert parsed.interactions[0].request.body == b"\x00\xff\x01\x80"
+    assert parsed.interactions[0].response.chunks[0].delay == 0.1234567891
+    load(path)
+    assert len(cache_files(tmp_path)) == 1
+    # A hit reads the entry only: the YAML is neither checked nor parsed again.
+    monkeypatch.setattr(wiretape.file, "_check_structure", None)
+    monkeypatch.setattr(wiretape.file, "_parse", None)
+    assert load(path) == parsed
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["[0, 999999]", "[999999, 1]", "[-1, 2]", "[0.5, 1]", "[1]", "7", '"x"'],
+)
+def test_an_entry_pointing_outside_itself_falls_back_to_parsing(tmp_path: Path, reference: str) -> None:
+    copy = tmp_path / "c.yaml"
+    shutil.copy(CASSETTE, copy)
+    expected = load(copy)
+    (entry,) = cache_files(tmp_path)
+    line, _, blobs = entry.read_bytes().partition(b"\n")
+    tampered = re.sub(
+        rb'\{"\\u0000blob": \[\d+, \d+\]\}', b'{"\\\\u0000blob": ' + reference.encode() + b"}", line
+    )
+    assert tampered != line
+    entry.write_bytes(tampered + b"\n" + blobs)
+    assert load(copy) == expected

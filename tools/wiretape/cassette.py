@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("wiretape")
 LOCK_TIMEOUT = 600.0
+#: A recorded body at least this large is cut into its recorded pieces when the cassette opens.
+CUT_AT_OPEN_BYTES = 64 << 10
 #: The status of a recording whose request failed before any response came.
 NO_RESPONSE = 0
 
@@ -141,6 +143,10 @@ class Cassette:
             if self._replaying:
                 for interaction in self.data.interactions:
                     self.index.add(_view_of_recording(interaction.request))
+                    if self.rechunk is None and len(interaction.response.body) >= CUT_AT_OPEN_BYTES:
+                        # A large body is cut into its pieces now, as a mock holding its pieces is set up
+                        # before the test: its first request copies nothing.
+                        self.replay_plan(interaction.response)
         except BaseException:
             self._release()
             raise

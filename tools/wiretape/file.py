@@ -146,13 +146,22 @@ def _headers_out(headers: Headers) -> dict[str, list[str]]:
     return grouped
 
 
-def to_document(data: CassetteData) -> dict[str, Any]:
+def to_document(data: CassetteData, *, exact: bool = False) -> dict[str, Any]:
+    """The document a cassette file holds. ``exact`` (for the parse cache) keeps bodies as bytes and
+    pauses unrounded: the document reads back to data equal to ``data``."""
+
+    def body_out(body: bytes) -> str | bytes | None:
+        return body if exact else _body_out(body)
+
+    def seconds(value: float) -> float:
+        return value if exact else round(value, 6)
+
     interactions = []
     for interaction in data.interactions:
         request, response = interaction.request, interaction.response
         extra: dict[str, Any] = {
-            "chunks": [[chunk.size, round(chunk.delay, 6)] for chunk in response.chunks],
-            "header_delay": round(response.header_delay, 6),
+            "chunks": [[chunk.size, seconds(chunk.delay)] for chunk in response.chunks],
+            "header_delay": seconds(response.header_delay),
         }
         if response.error is not None:
             extra["error"] = {"kind": response.error.kind, "message": response.error.message}
@@ -168,12 +177,12 @@ def to_document(data: CassetteData) -> dict[str, Any]:
                     "method": request.method,
                     "uri": request.uri,
                     "headers": _headers_out(request.headers),
-                    "body": _body_out(request.body),
+                    "body": body_out(request.body),
                 },
                 "response": {
                     "status": {"code": response.status, "message": response.reason},
                     "headers": _headers_out(response.headers),
-                    "body": {"string": _body_out(response.body)},
+                    "body": {"string": body_out(response.body)},
                 },
                 "wiretape": extra,
             }
@@ -255,24 +264,34 @@ def load(path: Path, *, cache: bool = True) -> CassetteData:
             raise CassetteFormatError(
                 f"{path}: {size} bytes, more than the {MAX_CASSETTE_BYTES} a cassette may have"
             )
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CassetteFormatError(f"{path}: not UTF-8 text ({exc.reason})") from None
+        content = path.read_bytes()
     except OSError as exc:
         raise CassetteFormatError(f"{path}: cannot be read ({exc.strerror})") from None
-    return loads(text, source=str(path), cache=cache)
+    return _load(content, None, str(path), cache)
 
 
 def loads(text: str, *, source: str = "<cassette>", cache: bool = True) -> CassetteData:
-    document = parse_cache.get(text) if cache else None
+    return _load(text.encode("utf-8", errors="surrogatepass"), text, source, cache)
+
+
+def _load(content: bytes, text: str | None, source: str, cache: bool) -> CassetteData:
+    """The cassette in ``content`` (the file's bytes; ``text`` their decoding, when the caller has it).
+
+    A cached document is looked up by the bytes: a cassette seen before is never decoded to text.
+    """
+    document = parse_cache.get(content) if cache else None
     if document is not None:
         return _from_document(document, source)
+    if text is None:
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CassetteFormatError(f"{source}: not UTF-8 text ({exc.reason})") from None
     _check_structure(text, source)
-    document = _parse(text, source)
-    data = _from_document(document, source)
+    data = _from_document(_parse(text, source), source)
     if cache:
-        # Only a document that is a valid cassette is cached.
-        parse_cache.put(text, document)
+        # Only a valid cassette is cached, as the data it gave: its bodies already bytes.
+        parse_cache.put(content, to_document(data, exact=True))
     return data
 
 
@@ -536,21 +555,33 @@ def _interaction(item: Any, source: str, where: str) -> Interaction:
 
 def _chunks(raw: Any, body_size: int, source: str, where: str) -> list[Chunk]:
     _require(isinstance(raw, list), source, f"{where} must be a list of [size, delay]")
-    chunks = []
-    for index, entry in enumerate(raw):
-        _require(
-            isinstance(entry, list)
-            and len(entry) == 2
-            and isinstance(entry[0], int)
-            and not isinstance(entry[0], bool)
-            and entry[0] >= 0,
-            source,
-            f"{where}[{index}] must be a [size, delay] pair",
-        )
-        chunks.append(Chunk(size=entry[0], delay=_delay(entry[1], source, f"{where}[{index}] delay")))
+    try:
+        # Most cassettes are well formed: one pass over them; the checks below say what is wrong.
+        chunks = [
+            Chunk(size, float(delay))
+            for size, delay in raw
+            if type(size) is int and size >= 0 and type(delay) in (int, float) and 0 <= delay <= MAX_DELAY
+        ]
+    except (TypeError, ValueError):
+        chunks = []
+    if len(chunks) != len(raw):
+        chunks = [_chunk(entry, source, f"{where}[{index}]") for index, entry in enumerate(raw)]
     if chunks:
         total = sum(chunk.size for chunk in chunks)
         _require(
             total == body_size, source, f"{where} sizes add up to {total}, the body has {body_size} bytes"
         )
     return chunks
+
+
+def _chunk(entry: Any, source: str, where: str) -> Chunk:
+    _require(
+        isinstance(entry, list)
+        and len(entry) == 2
+        and isinstance(entry[0], int)
+        and not isinstance(entry[0], bool)
+        and entry[0] >= 0,
+        source,
+        f"{where} must be a [size, delay] pair",
+    )
+    return Chunk(size=entry[0], delay=_delay(entry[1], source, f"{where} delay"))

@@ -1,8 +1,13 @@
-"""A cache of parsed cassettes, as JSON, keyed by the file's content hash.
+"""A cache of parsed cassettes, keyed by the file's content hash.
 
 Parsing YAML is most of the cost of opening a large cassette (about 0.65 s for
 1,000 interactions with libyaml, against 0.02 s to read the same document as
 JSON), and a test suite opens the same unchanged cassettes on every run.
+
+An entry is one line of JSON, the document with each ``bytes`` value (a body)
+replaced by ``{"\\u0000blob": [offset, length]}``, a newline, then those values
+back to back: a body comes out as one slice of the entry, with no JSON string
+or base64 to decode (a 10 MB body: about 10 ms less per open).
 
 - per user: ``$XDG_CACHE_HOME/wiretape`` (``~/.cache/wiretape``), a directory
   only its owner may use, else no cache at all;
@@ -21,7 +26,6 @@ JSON), and a test suite opens the same unchanged cassettes on every run.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import json
@@ -32,7 +36,8 @@ from pathlib import Path
 from typing import Any
 
 DISABLE_ENV = "WIRETAPE_NO_CACHE"
-FORMAT = "3"
+FORMAT = "4"
+SUFFIX = ".entry"
 MAX_BYTES = 256 << 20
 #: Eviction goes down to this share of MAX_BYTES.
 LOW_WATER = 0.75
@@ -59,60 +64,84 @@ def directory() -> Path | None:
     return where if private and owned else None
 
 
-def _path(text: str) -> Path | None:
+def _path(content: bytes) -> Path | None:
     where = directory()
     if where is None:
         return None
-    # The prefix hashed apart: joining it to a large text first would copy the text once more.
+    # The prefix hashed apart: joining it to a large content first would copy the content once more.
     key = hashlib.sha256(f"{FORMAT}\0".encode())
-    key.update(text.encode())
-    return where / f"{key.hexdigest()}.json"
+    key.update(content)
+    return where / f"{key.hexdigest()}{SUFFIX}"
 
 
-_BYTES = "\u0000bytes"  # the key of a binary value ({_BYTES: base64}); no YAML mapping can hold it
+_BLOB = "\u0000blob"  # the key of a value stored after the JSON line; no YAML mapping can hold it
 
 
-def _encode(value: object) -> object:
-    if isinstance(value, bytes):
-        return {_BYTES: base64.b64encode(value).decode("ascii")}
-    raise TypeError(f"{type(value).__name__} is not cached")
-
-
-def _decode(mapping: dict[str, Any]) -> object:
-    if len(mapping) == 1 and _BYTES in mapping:
-        return base64.b64decode(mapping[_BYTES])
-    return mapping
-
-
-def get(text: str) -> Any | None:
-    """The parsed document of ``text`` if it was cached, else None."""
-    path = _path(text)
+def get(content: bytes) -> Any | None:
+    """The parsed document of the cassette file ``content`` if it was cached, else None."""
+    path = _path(content)
     if path is None:
         return None
     try:
-        document = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
+        entry = path.read_bytes()
         os.utime(path)  # recently used: evicted last
-    except (OSError, ValueError):
+    except OSError:
         return None
-    return document
+    return _document(entry)
 
 
-def put(text: str, document: Any) -> None:
-    """Remember the parsed document of ``text`` (binary values as base64; anything else JSON cannot
-    hold, e.g. a date, keeps the document out)."""
-    path = _path(text)
+def _document(entry: bytes) -> Any | None:
+    """The document an entry holds; None for anything that is not a whole entry."""
+    end = entry.find(b"\n")
+    if end < 0:
+        return None
+    start = end + 1
+
+    def blob(mapping: dict[str, Any]) -> object:
+        if len(mapping) != 1 or _BLOB not in mapping:
+            return mapping
+        offset, length = mapping[_BLOB]
+        if not all(type(number) is int and number >= 0 for number in (offset, length)):
+            raise ValueError("a blob reference is not two counts")
+        if start + offset + length > len(entry):
+            raise ValueError("a blob reaches past the entry")
+        return entry[start + offset : start + offset + length]
+
+    try:
+        return json.loads(entry[:end], object_hook=blob)
+    except (ValueError, TypeError):  # not JSON, not UTF-8, or a blob reference that is not one
+        return None
+
+
+def put(content: bytes, document: Any) -> None:
+    """Remember the parsed document of the cassette file ``content`` (its ``bytes`` values stored as
+    they are; anything else JSON cannot hold, e.g. a date, keeps the document out)."""
+    path = _path(content)
     if path is None:
         return
+    blobs: list[bytes] = []
+    stored = 0
+
+    def blob(value: object) -> object:
+        nonlocal stored
+        if not isinstance(value, bytes):
+            raise TypeError(f"{type(value).__name__} is not cached")
+        blobs.append(value)
+        stored += len(value)
+        return {_BLOB: [stored - len(value), len(value)]}
+
     try:
-        encoded = json.dumps(document, ensure_ascii=False, default=_encode)
+        # No indent: the JSON stays on one line (a newline inside a string is written \n).
+        line = json.dumps(document, ensure_ascii=False, default=blob).encode("utf-8")
     except (TypeError, ValueError):
         return
-    data = encoded.encode("utf-8")
-    if len(data) > MAX_BYTES:
+    size = len(line) + 1 + stored
+    if size > MAX_BYTES:
         return
     temporary = path.with_name(f".{secrets.token_hex(6)}.tmp")
     try:
-        temporary.write_bytes(data)
+        with temporary.open("wb") as stream:
+            stream.writelines([line, b"\n", *blobs])
         temporary.replace(path)
     except OSError:
         with contextlib.suppress(OSError):
@@ -120,7 +149,7 @@ def put(text: str, document: Any) -> None:
         return
     where = path.parent
     room = _room.get(where)
-    _room[where] = room - len(data) if room is not None and room >= len(data) else _evict(where)
+    _room[where] = room - size if room is not None and room >= size else _evict(where)
 
 
 def _evict(where: Path) -> int:
@@ -129,7 +158,7 @@ def _evict(where: Path) -> int:
     entries = []
     with contextlib.suppress(OSError), os.scandir(where) as scan:
         for entry in scan:
-            if entry.name.endswith(".json"):
+            if entry.name.endswith(SUFFIX):
                 with contextlib.suppress(OSError):
                     info = entry.stat(follow_symlinks=False)
                     entries.append((info.st_mtime, info.st_size, entry.path))
