@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tools.bench.clients import installed
@@ -12,6 +13,7 @@ from tools.bench.measure import Plan, repeat
 from tools.cli import main
 
 
+@pytest.mark.slow
 def test_bench_runs_every_case_and_writes_its_figures(tmp_path: Path) -> None:
     output = tmp_path / "figures.json"
     result = CliRunner().invoke(
@@ -85,6 +87,7 @@ def test_a_smoke_run_times_each_case_once_without_warming_up() -> None:
     assert len(calls) == 1
 
 
+@pytest.mark.slow
 def test_bench_runs_only_the_cases_named_and_their_targets(tmp_path: Path) -> None:
     output = tmp_path / "figures.json"
     result = CliRunner().invoke(

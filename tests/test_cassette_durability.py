@@ -60,6 +60,7 @@ def recorder(path: Path, upstream: LoopbackServer, what: str) -> subprocess.Pope
     )
 
 
+@pytest.mark.slow
 def test_sigkill_during_re_recording_leaves_the_previous_cassette_intact(
     upstream: LoopbackServer, tmp_path: Path
 ) -> None:
@@ -76,6 +77,7 @@ def test_sigkill_during_re_recording_leaves_the_previous_cassette_intact(
     assert load(path).interactions[0].request.uri == "https://slow.test/fast"
 
 
+@pytest.mark.slow
 def test_concurrent_recorders_of_one_cassette_never_corrupt_it(
     upstream: LoopbackServer, tmp_path: Path
 ) -> None:

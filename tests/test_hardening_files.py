@@ -275,6 +275,7 @@ with network_overrides(routes={"rec.test": ("127.0.0.1", port)}, ca_bundle=ca):
 """
 
 
+@pytest.mark.slow
 def test_two_new_episodes_recorders_of_a_new_cassette_keep_both(
     upstream: LoopbackServer, tmp_path: Path
 ) -> None:

@@ -63,6 +63,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+@pytest.mark.slow
 def test_the_wheel_holds_providers_and_wiretape_and_nothing_else(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     dist_info = f"wiretape-{wiretape.__version__}.dist-info"
@@ -90,20 +91,20 @@ def clean_environment(**extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Iterator[Path]:
-    """A fresh venv with the wheel, pytest and pytest-recording, installed by pip's own resolver
-    (this run's pip installs into it: a venv without pip of its own is made 3 s faster)."""
+    """A fresh venv with the wheel, pytest and pytest-recording, their dependencies resolved from the
+    wheel's metadata by uv (pip resolves the same metadata in 5 s of the suite's time, uv in 0.4 s)."""
+    from uv import find_uv_bin
+
     where = tmp_path_factory.mktemp("venv")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
     done = subprocess.run(
         [
-            sys.executable,
-            "-m",
+            find_uv_bin(),
             "pip",
+            "install",
+            "--quiet",
             "--python",
             str(where / "bin" / "python"),
-            "install",
-            "-q",
-            "--disable-pip-version-check",
             str(wheel),
             "pytest",
             "pytest-recording",
@@ -111,6 +112,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Iterator[Path
         capture_output=True,
         text=True,
         check=False,
+        env=clean_environment(),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     yield where
@@ -127,6 +129,7 @@ def run(venv: Path, project: Path, *args: str, **environment: str) -> subprocess
     )
 
 
+@pytest.mark.slow
 def test_a_users_project_records_then_replays_offline_with_the_installed_wheel(
     venv: Path, tmp_path: Path
 ) -> None:

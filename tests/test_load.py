@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import providers
 from tools.emulators import emulated_upstreams
 
@@ -52,6 +54,7 @@ async def calls(count: int) -> list[str]:
     return await asyncio.wait_for(asyncio.gather(*(one_call(i) for i in range(count))), 120)
 
 
+@pytest.mark.slow
 def test_two_hundred_concurrent_streaming_calls_complete_without_leaks() -> None:
     with emulated_upstreams() as upstreams, upstreams.overrides():
         # One call per provider first, so lazily loaded libraries and their descriptors are in place.

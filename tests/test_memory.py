@@ -10,6 +10,7 @@ MEGABYTES = 100
 ALLOWED_GROWTH_KIB = 24 * 1024
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("provider", ["ChatAnywhere", "Equing"])
 def test_a_100_mb_streamed_answer_needs_flat_memory(provider: str) -> None:
     report = measured_in_a_fresh_process("tests.stream_memory", provider, str(MEGABYTES))

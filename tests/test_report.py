@@ -319,6 +319,7 @@ def rendered_index(report: Path, chromium: str, tmp_path_factory: pytest.TempPat
     return Dom(dumped)
 
 
+@pytest.mark.slow
 def test_chromium_renders_the_matrix_with_the_failing_scenario_marked(rendered_index: Dom) -> None:
     dom = rendered_index
     rendered = dom.find("td", "cell")
@@ -338,6 +339,7 @@ def test_chromium_renders_the_matrix_with_the_failing_scenario_marked(rendered_i
     ]
 
 
+@pytest.mark.slow
 def test_chromium_renders_one_bar_per_chunk(report: Path, chromium: str, tmp_path: Path) -> None:
     scenario_id = "easychat/truncated"
     page = (report / f"{scenario_id}.html").as_uri()

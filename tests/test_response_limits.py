@@ -101,6 +101,7 @@ def test_the_documented_defaults() -> None:
     assert re.search(r"64 KiB", readme)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "attack", "megabytes"),
     [
@@ -121,6 +122,7 @@ def test_memory_stays_flat_under_attack_with_the_default_caps(name: str, attack:
     assert report["peak_growth_kib"] < 128 * 1024
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_when_curl_runs_ahead_of_its_reader() -> None:
     report = measured_in_a_fresh_process("tests.curl_memory", "128")
     print(f"curl, gzip bomb of 128 MB read after the transfer: {report}")

@@ -82,6 +82,7 @@ def test_the_catalogue_covers_what_the_issue_asks_for_each_provider() -> None:
 PROVIDERS = sorted({scenario.provider for scenario in SCENARIOS.values()})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_recording_afresh_against_the_emulators_shows_no_drift(tmp_path: Path, provider: str) -> None:
     """Cassettes, emulators and providers cannot drift apart unnoticed."""

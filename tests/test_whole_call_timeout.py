@@ -10,11 +10,15 @@ import pytest
 from tests.helpers import times_out
 from tests.hostile_apps import CALLS, HostileUpstream, serving
 
-TIMEOUT = 0.2
+TIMEOUT = 0.1
 # Scheduling slack; the drip itself would go on for DRIP_FOR seconds.
 MARGIN = 0.9
-DRIP_EVERY = 0.05
+# A third of the timeout: a timeout per read would never fire.
+DRIP_EVERY = 0.03
 DRIP_FOR = 8.0
+# Two requests of LATE seconds each: either alone within SHARED_TIMEOUT, the two together not.
+SHARED_TIMEOUT = 0.2
+LATE = 0.12
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +52,6 @@ def test_timeout_bounds_the_whole_call(dripping: HostileUpstream, name: str, sty
 
 @pytest.mark.parametrize("name", ["EasyChat", "ChatGptEs"])
 def test_a_page_then_an_answer_share_one_timeout(dripping: HostileUpstream, name: str) -> None:
-    # Each request alone answers within the timeout (after 0.12 s); the two together do not.
     dripping.attack = dripping.page_attack = "late"
-    dripping.drip_for = 0.12
-    times_out(name, "sync", timeout=TIMEOUT, within=TIMEOUT + MARGIN, **CALLS[name])
+    dripping.drip_for = LATE
+    times_out(name, "sync", timeout=SHARED_TIMEOUT, within=SHARED_TIMEOUT + MARGIN, **CALLS[name])

@@ -110,8 +110,9 @@ def test_lint_of_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_lint_passes_on_this_repositorys_cassettes() -> None:
-    # detect-secrets takes seconds over all of them: test_cli's lint of the committed cassettes runs it
-    # (the same lint_paths), and so does test_lint_works_on_a_copy_outside_the_repository here on a copy.
+    # detect-secrets takes seconds over all of them: CI's own step `python -m tools lint` runs it over the
+    # committed cassettes (a static check, like ruff), and test_lint_works_on_a_copy_outside_the_repository
+    # runs it here on a copy.
     result = invoke("lint", "--no-detect-secrets", CASSETTES)
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1] == "0 error(s), 0 warning(s)"

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from wiretape import CassetteFormatError, UnsafePathError, load
 from wiretape.file import write_atomically
-from wiretape.lint import Finding
+from wiretape.lint import Finding, detect_secrets_available
 
 from .bench import CASES, DEFAULT_BIG, DEFAULT_RECORD_MB, DEFAULT_SIZES, render, write_json
 from .bench import run as run_benchmarks
@@ -426,8 +426,13 @@ def lint(ctx: Context, max_body: int, use_detect_secrets: bool) -> None:
     """Check the catalogue's cassettes: every check of `wiretape lint` (format, unsanitised
     secrets, detect-secrets, oversize bodies, provenance) plus orphans and missing cassettes.
 
-    Exit status 1 when any error is found (warnings alone pass), 2 when the directory is missing.
+    Exit status 1 when any error is found (warnings alone pass), 2 when the directory is missing or
+    detect-secrets is asked for but not installed (CI's lint step must not pass without its scanners).
     """
+    if use_detect_secrets and not detect_secrets_available():
+        raise click.UsageError(
+            "detect-secrets is not installed: pip install 'wiretape[lint]', or pass --no-detect-secrets"
+        )
     root = ctx.existing_cassettes()
     findings = lint_cassettes(root, SCENARIOS, max_body_bytes=max_body, use_detect_secrets=use_detect_secrets)
     errors = [finding for finding in findings if finding.severity == "error"]

@@ -481,8 +481,9 @@ def _in_process(code: str) -> float:
 def imports(report: Report, plan: Plan) -> None:
     count = plan.times(2) if plan.runs > 1 else 1
     modules = ("providers", "httpx", "wiretape", "httpx, wiretape")
-    for module in modules:
-        _process(f"import {module}")  # the warm-up (never skipped: it caches the bytecode)
+    for _ in range(plan.warmups()):
+        for module in modules:
+            _process(f"import {module}")  # the warm-up caches the bytecode
     times: dict[str, list[float]] = {module: [] for module in modules}
     # Taken in turn, so that a slow moment of the machine hits them all alike.
     for _ in range(count):
