@@ -130,3 +130,19 @@ def test_an_entry_pointing_outside_itself_falls_back_to_parsing(tmp_path: Path, 
     assert tampered != line
     entry.write_bytes(tampered + b"\n" + blobs)
     assert load(copy) == expected
+
+
+def test_a_cassette_holding_the_entries_own_marker_reads_back_the_same(tmp_path: Path) -> None:
+    """YAML can write the key the cache marks its bodies with ("\\0blob"): such a document stays out."""
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "version: 1\n"
+        "interactions:\n"
+        "- request: {method: GET, uri: 'https://a.test/x', headers: {}, body: null}\n"
+        "  response: {status: {code: 200, message: OK}, headers: {}, body: {string: 'secret body'}}\n"
+        'wiretape: {"\\0blob": [0, 6]}\n'
+    )
+    parsed = load(path, cache=False)
+    assert parsed.metadata == {"\0blob": [0, 6]}
+    assert load(path) == parsed
+    assert load(path) == parsed

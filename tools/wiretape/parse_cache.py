@@ -74,7 +74,7 @@ def _path(content: bytes) -> Path | None:
     return where / f"{key.hexdigest()}{SUFFIX}"
 
 
-_BLOB = "\u0000blob"  # the key of a value stored after the JSON line; no YAML mapping can hold it
+_BLOB = "\u0000blob"  # the key of a value stored after the JSON line
 
 
 def get(content: bytes) -> Any | None:
@@ -109,7 +109,7 @@ def _document(entry: bytes) -> Any | None:
 
     try:
         return json.loads(entry[:end], object_hook=blob)
-    except (ValueError, TypeError):  # not JSON, not UTF-8, or a blob reference that is not one
+    except (ValueError, TypeError, RecursionError):  # not JSON, not UTF-8, a bad blob reference
         return None
 
 
@@ -135,6 +135,8 @@ def put(content: bytes, document: Any) -> None:
         line = json.dumps(document, ensure_ascii=False, default=blob).encode("utf-8")
     except (TypeError, ValueError):
         return
+    if line.count(b'"\\u0000blob"') != len(blobs):
+        return  # the document holds the marker itself (YAML can write "\0blob"): it would read back wrong
     size = len(line) + 1 + stored
     if size > MAX_BYTES:
         return
