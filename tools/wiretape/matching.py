@@ -39,7 +39,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .bodies import VOLATILE, canonical_body, parse_body
 from .errors import ConfigurationError
-from .rules import SecretRules
+from .rules import SecretRules, glob_regex
 from .sanitize import normalise_cookie_header
 
 #: Headers set by the transport, not by the caller: never compared.
@@ -77,10 +77,6 @@ class RequestView:
 CustomMatcher = Callable[[RequestView, RequestView], object]
 
 
-def _globs(patterns: Iterable[str]) -> re.Pattern[str]:
-    return re.compile("|".join(fnmatch.translate(pattern.lower()) for pattern in patterns) or "(?!)")
-
-
 @dataclass(frozen=True)
 class MatchConfig:
     """What two requests must share to match.
@@ -107,7 +103,7 @@ class MatchConfig:
             raise ConfigurationError("ignore_headers takes a collection of names, not one string")
         object.__setattr__(self, "named", tuple(m for m in MATCHERS if m in self.match_on))
         object.__setattr__(self, "custom", tuple(m for m in self.match_on if not isinstance(m, str)))
-        object.__setattr__(self, "_ignored", _globs([*DEFAULT_IGNORED_HEADERS, *self.ignore_headers]))
+        object.__setattr__(self, "_ignored", glob_regex((*DEFAULT_IGNORED_HEADERS, *self.ignore_headers)))
 
     def ignores(self, header: str) -> bool:
         return bool(self._ignored.match(header.lower()))
@@ -228,7 +224,7 @@ def differences(recorded: Fields, sent: Fields) -> list[str]:
     return lines
 
 
-_CLIENT_HEADERS = _globs(CLIENT_HEADERS)
+_CLIENT_HEADERS = glob_regex(tuple(CLIENT_HEADERS))
 
 
 def client_only(lines: Sequence[str]) -> list[str] | None:

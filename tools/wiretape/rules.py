@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass, field
 from urllib.parse import SplitResult, parse_qsl, urlsplit
@@ -38,6 +39,13 @@ DEFAULT_SECRET_FIELD = (
 COOKIE_HEADERS = frozenset({"cookie", "set-cookie"})
 
 
+@functools.lru_cache(maxsize=64)
+def glob_regex(globs: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex matching a lower-cased name against any of ``globs`` (case-insensitive); none: nothing.
+    Cached: each cassette opened builds its rules, and translating globs costs more than a replay."""
+    return re.compile("|".join(fnmatch.translate(glob.lower()) for glob in globs) or "(?!)")
+
+
 @dataclass(frozen=True)
 class SecretRules:
     """Which values are secrets (sanitised on write, ignored when matching, masked in messages).
@@ -56,8 +64,7 @@ class SecretRules:
     _field_regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        globs = "|".join(fnmatch.translate(glob.lower()) for glob in self.secret_headers) or "(?!)"
-        object.__setattr__(self, "_header_regex", re.compile(globs))
+        object.__setattr__(self, "_header_regex", glob_regex(self.secret_headers))
         object.__setattr__(self, "_field_regex", re.compile(self.secret_fields))
 
     def is_secret_header(self, name: str) -> bool:

@@ -11,6 +11,7 @@ pieces through ``iter_content`` / ``aiter_content`` (and so ``iter_lines``,
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -228,14 +229,16 @@ def _take_cookies(session: Any, response: Any, url: str) -> None:
 # ---------------------------------------------------------------- the patches
 
 
-def _options(original: Any) -> Any:
-    signature = inspect.signature(original)
+#: curl_cffi's request signatures have some forty parameters: read once, when first needed.
+_signature = functools.lru_cache(maxsize=8)(inspect.signature)
 
+
+def _options(original: Any) -> Any:
     def named(session: Any, method: str, url: str, args: Any, options: dict[str, Any]) -> dict[str, Any]:
         """Every argument by name (a caller may pass ``params`` or ``data`` by position)."""
         if not args:
             return options
-        bound = signature.bind(session, method, url, *args, **options).arguments
+        bound = _signature(original).bind(session, method, url, *args, **options).arguments
         return dict(list(bound.items())[3:])
 
     return named
