@@ -288,7 +288,8 @@ def big_bodies(report: Report, workdir: Path, plan: Plan, megabytes: tuple[int, 
 _BIG_BODY_NOTES = {
     "wiretape": (
         "the cassette already open; matched on method, URL, headers and body: the sent body is compared "
-        "once (memcmp) with the cassette's copy; the answer's recorded pieces cut from its stored body"
+        "once (memcmp) with the cassette's copy; the answer's recorded pieces, cut when the cassette opened "
+        "(a body of 64 KiB or more)"
     ),
     "respx": (
         "a route on method, URL and body (content=) holding its own copy of the body, read from a fixture "
