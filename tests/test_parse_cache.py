@@ -146,3 +146,18 @@ def test_a_cassette_holding_the_entries_own_marker_reads_back_the_same(tmp_path:
     assert parsed.metadata == {"\0blob": [0, 6]}
     assert load(path) == parsed
     assert load(path) == parsed
+
+
+def test_entries_of_an_older_format_go_at_the_first_look_over_the_cache(tmp_path: Path) -> None:
+    """Nothing reads them any more: they would fill the disk outside the bound."""
+    directory = tmp_path / "cache" / "wiretape"
+    directory.mkdir(mode=0o700, parents=True)
+    old = directory / f"{'ab' * 32}.json"
+    old.write_text('{"interactions": []}')
+    unrelated = directory / "notes.json"
+    unrelated.write_text("kept: not named like an entry")
+    copy = tmp_path / "c.yaml"
+    shutil.copy(CASSETTE, copy)
+    load(copy)
+    assert not old.exists()
+    assert unrelated.exists() and len(cache_files(tmp_path)) == 1

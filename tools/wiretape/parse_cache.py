@@ -30,6 +30,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import stat
 from pathlib import Path
@@ -154,13 +155,20 @@ def put(content: bytes, document: Any) -> None:
     _room[where] = room - size if room is not None and room >= size else _evict(where)
 
 
+#: An entry of an earlier format (``<sha256>.json``), which nothing reads any more.
+_OLD_ENTRY = re.compile(r"[0-9a-f]{64}\.json")
+
+
 def _evict(where: Path) -> int:
-    """Evict the least recently used entries if the cache is over its bound; the bytes this process
-    may write before it looks again."""
+    """Evict the least recently used entries if the cache is over its bound, and any entry of an
+    earlier format; the bytes this process may write before it looks again."""
     entries = []
     with contextlib.suppress(OSError), os.scandir(where) as scan:
         for entry in scan:
-            if entry.name.endswith(SUFFIX):
+            if _OLD_ENTRY.fullmatch(entry.name):
+                with contextlib.suppress(OSError):
+                    Path(entry.path).unlink()
+            elif entry.name.endswith(SUFFIX):
                 with contextlib.suppress(OSError):
                     info = entry.stat(follow_symlinks=False)
                     entries.append((info.st_mtime, info.st_size, entry.path))
