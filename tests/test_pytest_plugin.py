@@ -218,3 +218,29 @@ def test_ids_that_become_the_same_safe_name_keep_separate_cassettes() -> None:
     assert len(names) == 4
     assert safe_file_name("test_p[a-b]") == "test_p[a-b]"  # a safe name is kept as it is
     assert all("/" not in name and ":" not in name for name in names)
+
+
+def test_a_broken_cassette_is_one_line_that_says_how_to_replace_it(pytester: pytest.Pytester) -> None:
+    """Not a traceback through wiretape's own code: the file, the problem and the way out."""
+    pytester.makepyfile(
+        test_x="""
+        import pytest
+
+        @pytest.mark.cassette("x.yaml")
+        def test_x():
+            pass
+        """
+    )
+    (pytester.path / "cassettes").mkdir()
+    (pytester.path / "cassettes" / "x.yaml").write_text("version: 1\ninteractions: [\n")
+    for mode in ("none", "all"):
+        result = pytester.runpytest_inprocess("-q", f"--record-mode={mode}")
+        result.assert_outcomes(errors=1)
+        output = result.stdout.str()
+        assert "wiretape/" not in output and "def " not in output, output
+        result.stdout.fnmatch_lines(
+            [
+                "CassetteFormatError: *x.yaml: not valid YAML at line *; fix or delete the file, or record it "
+                "afresh: pytest --record-mode=rewrite, or cassette(path, mode='rewrite')"
+            ]
+        )

@@ -99,7 +99,11 @@ def test_lint_reports_format_errors_and_oversize_bodies(tmp_path: Path) -> None:
     user_cassette(tmp_path / "big.yaml", chunks=40)
     result = invoke("lint", "--max-body", "100", tmp_path)
     assert result.exit_code == 1
-    assert f"{tmp_path / 'broken.yaml'}: error: format error: " in result.output
+    # The file named once; where libyaml noticed, and where the unclosed bracket opened.
+    assert (
+        f"{tmp_path / 'broken.yaml'}: error: format error: not valid YAML at line 2, column 1: "
+        "did not find expected ',' or ']' (while parsing a flow sequence at line 1, column 15)"
+    ) in result.output
     assert "response body of 360 bytes (limit 100) at interactions[0].response.body" in result.output
 
 

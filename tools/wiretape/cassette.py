@@ -26,7 +26,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from . import bypass, intercept
-from .errors import CassetteMissError, CassetteNotFoundError, ClientNotInterceptedError, ConfigurationError
+from .errors import (
+    CassetteFormatError,
+    CassetteMissError,
+    CassetteNotFoundError,
+    ClientNotInterceptedError,
+    ConfigurationError,
+)
 from .file import (
     CassetteData,
     Interaction,
@@ -139,7 +145,7 @@ class Cassette:
             if not self._recording:
                 self._release()
             if exists and self.mode is not RecordMode.REWRITE:
-                self.data = load(self.path)
+                self.data = _load_or_say_how_to_replace(self.path)
             if self._replaying:
                 for interaction in self.data.interactions:
                     self.index.add(_view_of_recording(interaction.request))
@@ -309,6 +315,17 @@ def check_options(options: Mapping[str, Any]) -> None:
         raise ConfigurationError(
             f"unknown cassette option(s) {', '.join(unknown)}; one of: {', '.join(known)}"
         )
+
+
+def _load_or_say_how_to_replace(path: Path) -> CassetteData:
+    try:
+        return load(path)
+    except CassetteFormatError as exc:
+        # Every mode but rewrite keeps something of the old file: it must be read first.
+        raise CassetteFormatError(
+            f"{exc}; fix or delete the file, or record it afresh: pytest --record-mode=rewrite, "
+            "or cassette(path, mode='rewrite')"
+        ) from None
 
 
 def _view_of_recording(request: RecordedRequest) -> RequestView:

@@ -110,14 +110,20 @@ class CassetteData:
 
 
 @functools.cache
-def _dumper() -> type[yaml.CSafeDumper]:
+def _yaml() -> Any:
+    """yaml, imported on first use and then kept. A runner that forgets the modules a run imported
+    (pytester) would otherwise import it anew, and libyaml's parser, loaded once per process, would
+    go on building the first import's nodes: a valid file then reads as "no constructor for tag None"."""
     import yaml
 
-    class Dumper(yaml.CSafeDumper):
-        pass
+    return yaml
 
-    Dumper.add_representer(str, _represent_str)
-    return Dumper
+
+@functools.cache
+def _dumper() -> type[yaml.CSafeDumper]:
+    dumper: type[yaml.CSafeDumper] = type("Dumper", (_yaml().CSafeDumper,), {})
+    dumper.add_representer(str, _represent_str)
+    return dumper
 
 
 def _represent_str(dumper: yaml.CSafeDumper, value: str) -> yaml.Node:
@@ -194,9 +200,10 @@ def to_document(data: CassetteData, *, exact: bool = False) -> dict[str, Any]:
 
 
 def dumps(data: CassetteData) -> str:
-    import yaml
-
-    return yaml.dump(to_document(data), Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=1000)
+    text: str = _yaml().dump(
+        to_document(data), Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=1000
+    )
+    return text
 
 
 # ---------------------------------------------------------------- writing
@@ -312,8 +319,7 @@ def _check_structure(text: str, source: str) -> None:
     Walks libyaml's events (an iterative parser: no recursion however deep the
     input); each alias counts as the nodes it stands for.
     """
-    import yaml
-
+    yaml = _yaml()
     stack: list[_Frame] = [_Frame(None, mapping=False)]
     sizes: dict[str, int] = {}
 
@@ -350,15 +356,26 @@ def _check_structure(text: str, source: str) -> None:
 
 
 def _yaml_error(exc: yaml.YAMLError, source: str) -> CassetteFormatError:
-    where = getattr(exc, "problem_mark", None)
-    line = f" at line {where.line + 1}" if where is not None else ""
     problem = getattr(exc, "problem", None) or str(exc)
-    return CassetteFormatError(f"{source}: not valid YAML{line}: {problem}")
+    # Where libyaml noticed, and what it was reading then: a bracket left open shows at the next line.
+    context, started = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    noticed = getattr(exc, "problem_mark", None)
+    opened = ""
+    if context and started is not None and (noticed is None or _position(started) != _position(noticed)):
+        opened = f" ({context} at {_position(started)})"
+    return CassetteFormatError(f"{source}: not valid YAML{_at(noticed)}: {problem}{opened}")
+
+
+def _at(mark: yaml.Mark | None) -> str:
+    return f" at {_position(mark)}" if mark is not None else ""
+
+
+def _position(mark: yaml.Mark) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
 
 
 def _parse(text: str, source: str) -> Any:
-    import yaml
-
+    yaml = _yaml()
     try:
         return yaml.load(text, Loader=yaml.CSafeLoader)
     except yaml.constructor.ConstructorError as exc:

@@ -102,7 +102,8 @@ def lint_file(path: Path, *, rules: SecretRules, max_body_bytes: int = MAX_BODY_
         # Kept out of the parse cache: a file under lint may still hold secrets.
         data = load(path, cache=False)
     except CassetteFormatError as error:
-        return [Finding(path, f"format error: {error}")]
+        # The finding names the file already.
+        return [Finding(path, f"format error: {str(error).removeprefix(f'{path}: ')}")]
     lines = path.read_text(encoding="utf-8").splitlines()
     findings = []
     for value in unsanitised_secrets(data, rules):

@@ -39,6 +39,7 @@ from typing import Any
 import pytest
 
 from .cassette import Cassette, RecordMode, check_options
+from .errors import WiretapeError
 from .naming import contained, safe_file_name, with_suffix
 from .netguard import block_network
 
@@ -140,16 +141,31 @@ def cassette(
     default_cassette_name: str,
 ) -> Iterator[Cassette]:
     """The test's active cassette (see the plugin's docstring for its path, mode and network rules)."""
-    marker = request.node.get_closest_marker("cassette")
-    options = {**_ini_options(request.config), **cassette_options, **(marker.kwargs if marker else {})}
-    explicit = request.config.getoption("record_mode")
-    mode = RecordMode.parse(explicit or options.pop("mode", RecordMode.NONE))
-    options.pop("mode", None)
-    path = _cassette_path(request, cassette_dir, marker, default_cassette_name)
-    check_options(options)
-    active = Cassette(path, mode=mode, **options)
-    with _guard(request, blocked=not active.will_record), active:
+    with _in_one_line():
+        marker = request.node.get_closest_marker("cassette")
+        options = {**_ini_options(request.config), **cassette_options, **(marker.kwargs if marker else {})}
+        explicit = request.config.getoption("record_mode")
+        mode = RecordMode.parse(explicit or options.pop("mode", RecordMode.NONE))
+        options.pop("mode", None)
+        path = _cassette_path(request, cassette_dir, marker, default_cassette_name)
+        check_options(options)
+        active = Cassette(path, mode=mode, **options)
+        with contextlib.ExitStack() as stack:  # what was entered is left again if the cassette cannot open
+            stack.enter_context(_guard(request, blocked=not active.will_record))
+            stack.enter_context(active)
+            entered = stack.pop_all()
+    with _in_one_line(), entered:
         yield active
+
+
+@contextlib.contextmanager
+def _in_one_line() -> Iterator[None]:
+    """wiretape's own errors in a cassette's setup or teardown (a broken or missing file, a wrong
+    option, a client it cannot intercept) as their one-line message, not a traceback through wiretape."""
+    try:
+        yield
+    except WiretapeError as exc:
+        pytest.fail(f"{type(exc).__name__}: {exc}", pytrace=False)
 
 
 def _ini_options(config: pytest.Config) -> dict[str, Any]:
