@@ -177,6 +177,21 @@ def test_show_html_writes_a_self_contained_page_with_one_bar_per_chunk(tmp_path:
     assert "GET https://api.example.test/v1/things" in text_of(root)
 
 
+def test_show_html_gives_a_binary_body_as_a_hex_dump(tmp_path: Path) -> None:
+    body = bytes(range(256)) * 3
+    response = RecordedResponse(200, "OK", [("content-type", "application/octet-stream")], body)
+    path = tmp_path / "bin.yaml"
+    request = RecordedRequest("GET", "https://api.example.test/blob", [], b"")
+    path.write_text(dumps(CassetteData([Interaction(request, response)])))
+    page = tmp_path / "bin.html"
+    assert invoke("show", path, "--html", page).exit_code == 0
+    shown = text_of(parse(page))
+    assert "binary, 768 bytes" in shown and "(256 more bytes)" in shown
+    assert "00000000  00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f  ................" in shown
+    assert "00000040  40 41 42 43 44 45 46 47 48 49 4a 4b 4c 4d 4e 4f  @ABCDEFGHIJKLMNO" in shown
+    assert "\ufffd" not in shown
+
+
 def test_show_html_draws_no_bar_for_a_response_that_never_came(tmp_path: Path) -> None:
     data = CassetteData(
         interactions=[

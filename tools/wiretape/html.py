@@ -113,15 +113,34 @@ def _content_type(headers: Headers) -> str:
     return next((value for name, value in headers if name.lower() == "content-type"), "")
 
 
+#: A binary body is shown as a hex dump of this many first bytes.
+HEX_DUMP_BYTES = 512
+
+
 def body_text(body: bytes, headers: Headers) -> str:
-    """A body as readable text: JSON indented, anything else decoded as UTF-8; long ones cut."""
-    shown = body.decode("utf-8", errors="replace")
+    """A body as readable text: JSON indented, UTF-8 text as it is, anything else as a hex dump of its
+    start; long ones cut."""
+    try:
+        shown = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return _hex_dump(body)
     if "json" in _content_type(headers):
         with contextlib.suppress(ValueError):  # not JSON after all: shown as it came
             shown = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
     if len(shown) > MAX_BODY_CHARS:
         shown = shown[:MAX_BODY_CHARS] + f"\n… ({len(shown) - MAX_BODY_CHARS} more characters)"
     return shown
+
+
+def _hex_dump(body: bytes) -> str:
+    lines = [f"binary, {len(body)} bytes"]
+    for offset in range(0, min(len(body), HEX_DUMP_BYTES), 16):
+        row = body[offset : offset + 16]
+        printable = "".join(chr(byte) if 32 <= byte < 127 else "." for byte in row)
+        lines.append(f"{offset:08x}  {row.hex(' '):<47}  {printable}")
+    if len(body) > HEX_DUMP_BYTES:
+        lines.append(f"… ({len(body) - HEX_DUMP_BYTES} more bytes)")
+    return "\n".join(lines)
 
 
 def _body(body: bytes, headers: Headers) -> str:
