@@ -161,3 +161,23 @@ def test_entries_of_an_older_format_go_at_the_first_look_over_the_cache(tmp_path
     load(copy)
     assert not old.exists()
     assert unrelated.exists() and len(cache_files(tmp_path)) == 1
+def a_hit_and_a_fresh_parse(tmp_path: Path, text: str) -> tuple[wiretape.file.CassetteData, ...]:
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    fresh = load(path, cache=False)
+    load(path)
+    return fresh, load(path)
+
+
+ONE_INTERACTION = (
+    "version: 1\n"
+    "interactions:\n"
+    "- request: {method: GET, uri: 'https://a.test/x', headers: {}, body: null}\n"
+    "  response: {status: {code: 200, message: OK}, headers: %s, body: {string: 'hi'}}\n"
+    "  wiretape: %s\n"
+)
+
+
+def test_an_empty_decoded_name_reads_back_the_same_from_the_cache(tmp_path: Path) -> None:
+    fresh, hit = a_hit_and_a_fresh_parse(tmp_path, ONE_INTERACTION % ("{}", "{decoded: ''}"))
+    assert hit == fresh

@@ -558,7 +558,7 @@ def _interaction(item: Any, source: str, where: str) -> Interaction:
             chunks=chunks,
             header_delay=_delay(extra.get("header_delay") or 0.0, source, f"{where}.wiretape.header_delay"),
             error=RecordedFailure(str(error["kind"]), str(error.get("message", ""))) if error else None,
-            decoded_from=decoded_from,
+            decoded_from=decoded_from or None,  # '' names no coding (and is not written back)
             truncated_by_client=extra.get("truncated_by_client") is True,
             client={str(k): str(v) for k, v in client.items()} if client else None,
         ),
