@@ -181,3 +181,10 @@ ONE_INTERACTION = (
 def test_an_empty_decoded_name_reads_back_the_same_from_the_cache(tmp_path: Path) -> None:
     fresh, hit = a_hit_and_a_fresh_parse(tmp_path, ONE_INTERACTION % ("{}", "{decoded: ''}"))
     assert hit == fresh
+
+
+@pytest.mark.parametrize("keys", ["{1: a}", "{true: a}", "{null: a}", "{x: [{2.5: b}]}"])
+def test_metadata_keyed_by_other_than_text_reads_back_the_same(tmp_path: Path, keys: str) -> None:
+    """JSON would write such a key as text: the document stays out of the cache."""
+    fresh, hit = a_hit_and_a_fresh_parse(tmp_path, ONE_INTERACTION % ("{}", "{}") + f"wiretape: {keys}\n")
+    assert hit == fresh

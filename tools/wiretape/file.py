@@ -296,10 +296,25 @@ def _load(content: bytes, text: str | None, source: str, cache: bool) -> Cassett
             raise CassetteFormatError(f"{source}: not UTF-8 text ({exc.reason})") from None
     _check_structure(text, source)
     data = _from_document(_parse(text, source), source)
-    if cache:
-        # Only a valid cassette is cached, as the data it gave: its bodies already bytes.
+    if cache and _text_keys(data.metadata):
+        # Only a valid cassette is cached, as the data it gave: its bodies already bytes. Metadata keyed
+        # by YAML's 1, true or null is not: JSON would write the key as text ("1", "true", "null").
         parse_cache.put(content, to_document(data, exact=True))
     return data
+
+
+def _text_keys(value: Any) -> bool:
+    """Whether every mapping in ``value`` is keyed by text only (walked without recursion)."""
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if not all(type(key) is str for key in value):
+                return False
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return True
 
 
 class _Frame:
