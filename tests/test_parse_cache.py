@@ -188,3 +188,10 @@ def test_metadata_keyed_by_other_than_text_reads_back_the_same(tmp_path: Path, k
     """JSON would write such a key as text: the document stays out of the cache."""
     fresh, hit = a_hit_and_a_fresh_parse(tmp_path, ONE_INTERACTION % ("{}", "{}") + f"wiretape: {keys}\n")
     assert hit == fresh
+
+
+@pytest.mark.parametrize("headers", ["{0x1: [a], X: [b], '1': [c]}", "{true: [a], X: [b], 'True': [c]}"])
+def test_header_names_that_read_alike_keep_their_order_from_the_cache(tmp_path: Path, headers: str) -> None:
+    """Two keys that give one name (0x1 and '1') are grouped, as the cache's document groups them."""
+    fresh, hit = a_hit_and_a_fresh_parse(tmp_path, ONE_INTERACTION % (headers, "{}"))
+    assert hit == fresh

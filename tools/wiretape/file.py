@@ -436,13 +436,16 @@ def _header_text(item: Any) -> str | None:
 
 def _headers_in(value: Any, source: str, where: str) -> Headers:
     _require(isinstance(value, Mapping), source, f"{where} must be a mapping of name to list of values")
-    headers: Headers = []
+    # Grouped by name, as the file is written back (and the parse cache stores it): two keys can give one
+    # name (0x1 and '1').
+    grouped: dict[str, list[str]] = {}
     for name, values in value.items():
+        group = grouped.setdefault(_header_text(name) or str(name), [])
         for item in values if isinstance(values, list) else [values]:
             text = _header_text(item)
             _require(text is not None, source, f"{where}.{name} holds a value that is not text")
-            headers.append((_header_text(name) or str(name), str(text)))
-    return headers
+            group.append(str(text))
+    return [(name, text) for name, texts in grouped.items() for text in texts]
 
 
 def _vcrpy_httpx_legacy(response: Mapping[str, Any]) -> Mapping[str, Any]:
