@@ -100,6 +100,15 @@ def cassette(**fields: str) -> str:
             {"chunk": "[2, 1.0e+5]"},
             r"interactions\[0\].wiretape.chunks\[0\] delay must be between 0 and 3600 seconds, not 100000.0",
         ),
+        # Two-item values that are not lists (bytes 2, 0; a set {0, 2}) are no pair.
+        (
+            {"chunk": "!!binary AgA="},
+            r"interactions\[0\].wiretape.chunks\[0\] must be a \[size, delay\] pair",
+        ),
+        (
+            {"chunk": "!!set {2: null, 0: null}"},
+            r"interactions\[0\].wiretape.chunks\[0\] must be a \[size, delay\] pair",
+        ),
         ({"header_delay": "-1"}, r"interactions\[0\].wiretape.header_delay must be between 0 and 3600"),
         ({"uri": "https://a.test:99999/x"}, r"interactions\[0\].request.uri is not a valid URL"),
         (

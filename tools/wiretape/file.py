@@ -591,10 +591,13 @@ def _interaction(item: Any, source: str, where: str) -> Interaction:
 def _chunks(raw: Any, body_size: int, source: str, where: str) -> list[Chunk]:
     _require(isinstance(raw, list), source, f"{where} must be a list of [size, delay]")
     try:
-        # Most cassettes are well formed: one pass over them; the checks below say what is wrong.
+        # Most cassettes are well formed: one pass over them; the checks below say what is wrong. An entry
+        # must be a list: bytes (!!binary) or a set of two items would unpack as a pair too.
         chunks = [
             Chunk(size, float(delay))
-            for size, delay in raw
+            for entry in raw
+            if type(entry) is list
+            for size, delay in (entry,)
             if type(size) is int and size >= 0 and type(delay) in (int, float) and 0 <= delay <= MAX_DELAY
         ]
     except (TypeError, ValueError):
