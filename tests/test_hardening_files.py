@@ -366,6 +366,13 @@ def test_lock_files_and_temporaries_are_ignored_by_git() -> None:
     assert done.stdout.split() == ["cassettes/x/.a.yaml.lock", "cassettes/x/.a.yaml.1a2b3c4d5e6f.tmp"]
 
 
+@pytest.mark.parametrize("cache", [True, False])
+def test_text_with_a_lone_surrogate_is_a_format_error(cache: bool) -> None:
+    """No file decodes to one (its bytes are not UTF-8); a caller's text may hold one."""
+    with pytest.raises(CassetteFormatError, match=r"<cassette>: not UTF-8 text \(a lone surrogate"):
+        loads("version: 1\ninteractions: []\nwiretape: {x: '\ud800'}\n", cache=cache)
+
+
 def test_an_integer_too_long_to_read_is_a_format_error() -> None:
     assert refused_in_a_subprocess("version: 1" + "0" * 5000 + "\ninteractions: []\n").startswith(
         "refused: hostile.yaml: a value cannot be read"

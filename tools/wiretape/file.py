@@ -278,7 +278,13 @@ def load(path: Path, *, cache: bool = True) -> CassetteData:
 
 
 def loads(text: str, *, source: str = "<cassette>", cache: bool = True) -> CassetteData:
-    return _load(text.encode("utf-8", errors="surrogatepass"), text, source, cache)
+    try:
+        content = text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: no file holds it, and YAML cannot read it
+        raise CassetteFormatError(
+            f"{source}: not UTF-8 text (a lone surrogate at character {exc.start})"
+        ) from None
+    return _load(content, text, source, cache)
 
 
 def _load(content: bytes, text: str | None, source: str, cache: bool) -> CassetteData:
