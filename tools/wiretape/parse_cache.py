@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 DISABLE_ENV = "WIRETAPE_NO_CACHE"
-FORMAT = "4"
+FORMAT = "5"
 SUFFIX = ".entry"
 MAX_BYTES = 256 << 20
 #: Eviction goes down to this share of MAX_BYTES.
