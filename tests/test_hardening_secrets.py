@@ -296,3 +296,9 @@ def test_a_miss_in_pytest_output_shows_no_secret_of_the_request(
     )
     for secret in ("Qu3ryLeak123", "HeaderLeak456", "BodyLeak789"):
         assert secret not in output
+
+
+@pytest.mark.parametrize("globs", [["x-api-*"], {"x-api-*"}])
+def test_secret_header_globs_may_come_as_any_collection(globs: list[str] | set[str]) -> None:
+    rules = SecretRules(secret_headers=globs)  # type: ignore[arg-type]
+    assert rules.is_secret_header("X-Api-Key") and not rules.is_secret_header("Accept")

@@ -64,7 +64,8 @@ class SecretRules:
     _field_regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_header_regex", glob_regex(self.secret_headers))
+        # tuple(): the cached glob_regex needs a hashable key, and a caller may pass a list or a set.
+        object.__setattr__(self, "_header_regex", glob_regex(tuple(self.secret_headers)))
         object.__setattr__(self, "_field_regex", re.compile(self.secret_fields))
 
     def is_secret_header(self, name: str) -> bool:
