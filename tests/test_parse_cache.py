@@ -195,3 +195,25 @@ def test_header_names_that_read_alike_keep_their_order_from_the_cache(tmp_path: 
     """Two keys that give one name (0x1 and '1') are grouped, as the cache's document groups them."""
     fresh, hit = a_hit_and_a_fresh_parse(tmp_path, ONE_INTERACTION % (headers, "{}"))
     assert hit == fresh
+
+
+@pytest.mark.parametrize(
+    ("found", "put"),
+    [
+        (b'"code": 200', b'"code": 999'),  # JSON still, no longer a cassette
+        (b'{"\\u0000blob": [0, 4]}', b'"\\ud800"'),  # a body with a lone surrogate, which no YAML holds
+        (b'"uri": "https://a.test/x"', b'"uri": {"\\\\u0000blob": [0, 1]}'),
+    ],
+)
+def test_an_entry_that_is_json_but_no_cassette_falls_back_to_parsing(
+    tmp_path: Path, found: bytes, put: bytes
+) -> None:
+    """A damaged entry is the cache's fault, not the cassette's: the file is parsed again."""
+    path = tmp_path / "c.yaml"
+    path.write_bytes(EVERY_KIND_OF_BODY.encode())
+    expected = load(path)
+    (entry,) = cache_files(tmp_path)
+    damaged = entry.read_bytes().replace(found, put, 1)
+    assert damaged != entry.read_bytes()
+    entry.write_bytes(damaged)
+    assert load(path) == expected

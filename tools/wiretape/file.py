@@ -294,7 +294,10 @@ def _load(content: bytes, text: str | None, source: str, cache: bool) -> Cassett
     """
     document = parse_cache.get(content) if cache else None
     if document is not None:
-        return _from_document(document, source)
+        try:
+            return _from_document(document, source)
+        except (CassetteFormatError, ValueError):
+            pass  # a damaged entry (only a valid cassette is put in): the file is parsed, the entry replaced
     if text is None:
         try:
             text = content.decode("utf-8")
