@@ -161,6 +161,8 @@ def test_entries_of_an_older_format_go_at_the_first_look_over_the_cache(tmp_path
     load(copy)
     assert not old.exists()
     assert unrelated.exists() and len(cache_files(tmp_path)) == 1
+
+
 def a_hit_and_a_fresh_parse(tmp_path: Path, text: str) -> tuple[wiretape.file.CassetteData, ...]:
     path = tmp_path / "c.yaml"
     path.write_text(text)
