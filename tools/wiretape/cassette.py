@@ -172,6 +172,8 @@ class Cassette:
             if exc_type is None and self._recording:
                 self.write()
         finally:
+            for record in self._tees:
+                record.close()
             self._release()
 
     def _release(self) -> None:

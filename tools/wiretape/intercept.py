@@ -33,6 +33,7 @@ from typing import Protocol
 from .errors import ConfigurationError
 from .file import Chunk, RecordedFailure, RecordedResponse
 from .matching import RequestView
+from .spool import Spool
 
 #: The status of a recording whose request failed before any response came.
 NO_RESPONSE = 0
@@ -131,14 +132,17 @@ class TeeRecord:
         self.response = response
         self.started = started
         self.relength = relength
-        # Per piece only the piece, as it came, and when: the body and its chunk list are built once,
-        # by complete(). Growing one buffer, or more bookkeeping per piece, slows a large stream.
-        self.pieces: list[bytes] = []
+        # Per piece only its bytes (spooled: a large body waits in a file, not in memory), its size and
+        # when it came: the body and its chunk list are built once, by complete(). More bookkeeping per
+        # piece slows a large stream.
+        self._spool = Spool()
+        self.sizes: list[int] = []
         self.arrivals: list[float] = []
         self.finished = False
 
     def chunk(self, data: bytes) -> None:
-        self.pieces.append(data)
+        self._spool.add(data)
+        self.sizes.append(len(data))
         self.arrivals.append(time.perf_counter())
 
     def error(self, kind: str | None, message: str) -> None:
@@ -162,9 +166,9 @@ class TeeRecord:
     def complete(self) -> None:
         """Put what was read so far into the recorded response: once, when the cassette is written,
         not while the client is waiting for its call to end."""
-        if len(self.response.chunks) == len(self.pieces):
+        if len(self.response.chunks) == len(self.sizes):
             return
-        self.response.body = b"".join(self.pieces)
+        self.response.body = self._spool.read()
         if self.relength:
             length = str(len(self.response.body))
             self.response.headers = [
@@ -173,9 +177,13 @@ class TeeRecord:
             ]
         times = itertools.pairwise([self.started, *self.arrivals])
         self.response.chunks = [
-            Chunk(size=len(piece), delay=arrival - previous)
-            for piece, (previous, arrival) in zip(self.pieces, times, strict=True)
+            Chunk(size=size, delay=arrival - previous)
+            for size, (previous, arrival) in zip(self.sizes, times, strict=True)
         ]
+
+    def close(self) -> None:
+        """Let go of the spooled body (the cassette is written, or will not be)."""
+        self._spool.close()
 
 
 class Recording:

@@ -1,0 +1,97 @@
+"""The recording tee's spool: a small body in memory, a large one in a temporary file, always whole."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import random
+import tempfile
+
+import pytest
+
+from wiretape import spool
+from wiretape.spool import Spool
+
+
+def pieces(total: int, seed: int = 7) -> list[bytes]:
+    rng = random.Random(seed)
+    out, size = [], 0
+    while size < total:
+        piece = rng.randbytes(rng.randint(1, 3000))
+        out.append(piece)
+        size += len(piece)
+    return out
+
+
+def test_a_body_within_the_bound_never_touches_a_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_file(*_: object, **__: object) -> None:
+        raise AssertionError("a temporary file was made")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", no_file)
+    body = Spool(in_memory=10_000)
+    parts = pieces(9_000)
+    for part in parts:
+        body.add(part)
+    assert body.read() == b"".join(parts)
+
+
+def test_a_large_body_reads_back_whole_even_while_it_grows() -> None:
+    body = Spool(in_memory=4_000)
+    parts = pieces(50_000)
+    for index, part in enumerate(parts):
+        body.add(part)
+        if index % 9 == 0:
+            assert body.read() == b"".join(parts[: index + 1])
+    assert body.read() == b"".join(parts)
+    body.close()
+
+
+def test_more_pieces_in_a_batch_than_one_writev_takes() -> None:
+    body = Spool(in_memory=3 * os.sysconf("SC_IOV_MAX"))
+    parts = [bytes([index % 256]) for index in range(10_000)]
+    for part in parts:
+        body.add(part)
+    assert body.read() == b"".join(parts)
+    body.close()
+
+
+def test_a_short_write_goes_on_where_it_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    writev = os.writev
+
+    def half(fd: int, buffers: list[bytes]) -> int:
+        joined = b"".join(buffers)
+        return writev(fd, [joined[: max(1, len(joined) // 2)]])
+
+    monkeypatch.setattr(spool.os, "writev", half)
+    body = Spool(in_memory=1_000)
+    parts = pieces(20_000)
+    for part in parts:
+        body.add(part)
+    assert body.read() == b"".join(parts)
+    body.close()
+
+
+def test_a_full_disk_keeps_the_rest_in_memory_and_loses_nothing(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    writev = os.writev
+    calls = []
+
+    def fills_up(fd: int, buffers: list[bytes]) -> int:
+        calls.append(fd)
+        if len(calls) > 2:
+            # Part of the batch lands before the disk is full: the spool must not count it.
+            os.write(fd, b"garbage")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return writev(fd, buffers)
+
+    monkeypatch.setattr(spool.os, "writev", fills_up)
+    body = Spool(in_memory=1_000)
+    parts = pieces(20_000)
+    with caplog.at_level(logging.WARNING, logger="wiretape"):
+        for part in parts:
+            body.add(part)
+    assert body.read() == b"".join(parts)
+    assert "No space left on device" in caplog.text and "keeping the rest in memory" in caplog.text
+    body.close()
