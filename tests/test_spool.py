@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
 import random
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +97,48 @@ def test_a_full_disk_keeps_the_rest_in_memory_and_loses_nothing(
     assert body.read() == b"".join(parts)
     assert "No space left on device" in caplog.text and "keeping the rest in memory" in caplog.text
     body.close()
+
+
+def open_files() -> set[str]:
+    found = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(FileNotFoundError):  # the listing's own descriptor, closed by now
+            found.add(str(fd.readlink()))
+    return found
+
+
+def test_pieces_after_close_open_no_file_and_a_read_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client may read on after its cassette was written: nothing is kept, no file is opened again
+    (none would be closed), and a read does not give part of the body as if it were all of it."""
+    body = Spool(in_memory=1_000)
+    for part in pieces(5_000):
+        body.add(part)
+    body.read()
+    body.close()
+
+    def no_file(*_: object, **__: object) -> None:
+        raise AssertionError("a temporary file was made after close()")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", no_file)
+    for part in pieces(5_000, seed=8):
+        body.add(part)
+    with pytest.raises(ValueError, match="closed"):
+        body.read()
+
+
+def test_a_body_read_on_after_its_cassette_is_written_holds_no_file(tmp_path: Path) -> None:
+    from wiretape import Cassette, load
+    from wiretape.matching import RequestView
+
+    megabyte = b"x" * (1 << 20)
+    cassette = Cassette(tmp_path / "c.yaml", mode="all")
+    with cassette:
+        record = cassette.begin(RequestView("GET", "https://a.test/", [], b"")).respond(200, "OK", [])
+        for _ in range(2):
+            record.chunk(megabyte)
+    before = open_files()
+    for _ in range(3):  # the client reads on: the cassette is written already
+        record.chunk(megabyte)
+    assert open_files() <= before
+    cassette.write()  # written again: the same body, read before the cassette closed
+    assert load(tmp_path / "c.yaml").interactions[0].response.body == megabyte * 2

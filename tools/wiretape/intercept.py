@@ -139,8 +139,11 @@ class TeeRecord:
         self.sizes: list[int] = []
         self.arrivals: list[float] = []
         self.finished = False
+        self._closed = False
 
     def chunk(self, data: bytes) -> None:
+        if self._closed:  # read after the cassette was written (or dropped): not recorded
+            return
         self._spool.add(data)
         self.sizes.append(len(data))
         self.arrivals.append(time.perf_counter())
@@ -182,7 +185,9 @@ class TeeRecord:
         ]
 
     def close(self) -> None:
-        """Let go of the spooled body (the cassette is written, or will not be)."""
+        """Let go of the spooled body (the cassette is written, or will not be); pieces read after it
+        are not recorded."""
+        self._closed = True
         self._spool.close()
 
 

@@ -29,8 +29,11 @@ class Spool:
         self._file: IO[bytes] | None = None
         self._spilled = 0
         self._spilling = True
+        self._closed = False
 
     def add(self, data: bytes) -> None:
+        if self._closed:  # the body was let go of: nothing more is kept (no file opened again)
+            return
         self._pending.append(data)
         self._pending_size += len(data)
         if self._pending_size >= self._in_memory and self._spilling:
@@ -38,6 +41,8 @@ class Spool:
 
     def read(self) -> bytes:
         """Everything added so far, in one piece (the spool goes on taking pieces after it)."""
+        if self._closed:
+            raise ValueError("read of a closed spool: its body was let go of")
         if self._file is None:
             return b"".join(self._pending)
         if self._pending and self._spilling:
@@ -46,6 +51,9 @@ class Spool:
         return b"".join([head, *self._pending]) if self._pending else head
 
     def close(self) -> None:
+        self._closed = True
+        self._pending = []
+        self._pending_size = 0
         if self._file is not None:
             self._file.close()
             self._file = None
