@@ -90,3 +90,35 @@ def test_concurrent_recorders_of_one_cassette_never_corrupt_it(
     assert data.interactions[0].response.body == path_part.encode() * 50 * 8
     # The cassette and its lock file (beside it, so that every recorder finds it); no temp file.
     assert sorted(p.name for p in tmp_path.iterdir()) == [".c.yaml.lock", "c.yaml"]
+
+
+@pytest.mark.parametrize("failing", ["wiretape.clients.aiohttp_session", "wiretape.clients.requests_session"])
+def test_a_cassette_whose_clients_cannot_be_patched_leaves_nothing_installed_or_locked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """A client library found but broken (a dependency missing) fails the cassette's opening: no
+    handler stays active to answer the next requests, no patch stays, the file is not left locked."""
+    import importlib
+
+    import filelock
+    import requests.adapters
+
+    from wiretape import Cassette, intercept
+    from wiretape.cassette import lock_path
+
+    original_send = requests.adapters.HTTPAdapter.send
+    adapter = importlib.import_module(failing)
+    install = adapter.install
+
+    def broken() -> None:
+        install()  # patched part of the library, then
+        raise ImportError("No module named 'a_missing_dependency'")
+
+    monkeypatch.setattr(adapter, "install", broken)
+    path = tmp_path / "c.yaml"
+    with pytest.raises(ImportError, match="a_missing_dependency"), Cassette(path, mode="all"):
+        pass
+    assert intercept.current() is None
+    assert requests.adapters.HTTPAdapter.send is original_send
+    with filelock.FileLock(lock_path(path), timeout=0):
+        pass

@@ -153,10 +153,10 @@ class Cassette:
                         # A large body is cut into its pieces now, as a mock holding its pieces is set up
                         # before the test: its first request copies nothing.
                         self.replay_plan(interaction.response)
+            intercept.install(self)
         except BaseException:
             self._release()
             raise
-        intercept.install(self)
         return self
 
     def __exit__(

@@ -71,8 +71,14 @@ def install(handler: Handler) -> None:
     with _lock:
         _handlers.append(handler)
         if len(_handlers) == 1:
-            clients.install()
-            bypass.install()
+            try:
+                clients.install()
+                bypass.install()
+            except BaseException:  # a library found but broken: nothing stays patched, nor active
+                _handlers.remove(handler)
+                bypass.uninstall()
+                clients.uninstall()
+                raise
 
 
 def uninstall(handler: Handler) -> None:

@@ -28,8 +28,8 @@ _installed: list[ModuleType] = []
 def install() -> None:
     for name in ADAPTERS.values():
         adapter = importlib.import_module(name)
+        _installed.append(adapter)  # before: uninstall() restores what a failing install() patched
         adapter.install()
-        _installed.append(adapter)
 
 
 def uninstall() -> None:
