@@ -142,3 +142,38 @@ def test_a_body_read_on_after_its_cassette_is_written_holds_no_file(tmp_path: Pa
     assert open_files() <= before
     cassette.write()  # written again: the same body, read before the cassette closed
     assert load(tmp_path / "c.yaml").interactions[0].response.body == megabyte * 2
+
+
+def test_the_cassette_written_while_another_thread_still_reads_a_body() -> None:
+    """complete() takes what was read so far, whole and in step with its pieces' sizes, while a
+    thread goes on adding pieces (a stream read in the background as the cassette is written)."""
+    import threading
+    import time
+
+    from wiretape.file import RecordedResponse
+    from wiretape.intercept import TeeRecord
+
+    record = TeeRecord(RecordedResponse(status=200, reason="OK", headers=[], body=b""), time.perf_counter())
+    record._spool = Spool(in_memory=64 * 1024)
+    done = threading.Event()
+
+    def read_on() -> None:
+        index = 0
+        while not done.is_set():
+            record.chunk(bytes([index % 256]) * 4096)
+            index += 1
+            time.sleep(0)  # as a socket's wait would: the writer gets its turn
+
+    reader = threading.Thread(target=read_on)
+    reader.start()
+    try:
+        for _ in range(20):
+            time.sleep(0.005)
+            record.complete()
+            chunks = record.response.chunks
+            assert record.response.body == b"".join(bytes([i % 256]) * 4096 for i in range(len(chunks)))
+            assert all(chunk.size == 4096 for chunk in chunks)
+    finally:
+        done.set()
+        reader.join()
+        record.close()

@@ -146,13 +146,16 @@ class TeeRecord:
         self.arrivals: list[float] = []
         self.finished = False
         self._closed = False
+        # The cassette may be written (complete(), close()) while another thread still reads the body.
+        self._lock = threading.Lock()
 
     def chunk(self, data: bytes) -> None:
-        if self._closed:  # read after the cassette was written (or dropped): not recorded
-            return
-        self._spool.add(data)
-        self.sizes.append(len(data))
-        self.arrivals.append(time.perf_counter())
+        with self._lock:
+            if self._closed:  # read after the cassette was written (or dropped): not recorded
+                return
+            self._spool.add(data)
+            self.sizes.append(len(data))
+            self.arrivals.append(time.perf_counter())
 
     def error(self, kind: str | None, message: str) -> None:
         """The body ended with a transport failure (``kind`` None: not one a recording can hold)."""
@@ -175,26 +178,28 @@ class TeeRecord:
     def complete(self) -> None:
         """Put what was read so far into the recorded response: once, when the cassette is written,
         not while the client is waiting for its call to end."""
-        if len(self.response.chunks) == len(self.sizes):
-            return
-        self.response.body = self._spool.read()
-        if self.relength:
-            length = str(len(self.response.body))
-            self.response.headers = [
-                (name, length if name.lower() == "content-length" else value)
-                for name, value in self.response.headers
+        with self._lock:
+            if len(self.response.chunks) == len(self.sizes):
+                return
+            self.response.body = self._spool.read()
+            if self.relength:
+                length = str(len(self.response.body))
+                self.response.headers = [
+                    (name, length if name.lower() == "content-length" else value)
+                    for name, value in self.response.headers
+                ]
+            times = itertools.pairwise([self.started, *self.arrivals])
+            self.response.chunks = [
+                Chunk(size=size, delay=arrival - previous)
+                for size, (previous, arrival) in zip(self.sizes, times, strict=True)
             ]
-        times = itertools.pairwise([self.started, *self.arrivals])
-        self.response.chunks = [
-            Chunk(size=size, delay=arrival - previous)
-            for size, (previous, arrival) in zip(self.sizes, times, strict=True)
-        ]
 
     def close(self) -> None:
         """Let go of the spooled body (the cassette is written, or will not be); pieces read after it
         are not recorded."""
-        self._closed = True
-        self._spool.close()
+        with self._lock:
+            self._closed = True
+            self._spool.close()
 
 
 class Recording:
