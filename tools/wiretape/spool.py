@@ -16,7 +16,8 @@ logger = logging.getLogger("wiretape")
 
 #: Bytes held in memory before they are written to the file, in one batch.
 IN_MEMORY = 1 << 20
-_IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 16
+# Buffers one writev takes; sysconf may say -1 (no limit known): 16, the least POSIX allows.
+_IOV_MAX = max(os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 0, 0) or 16
 
 
 class Spool:
