@@ -179,3 +179,61 @@ def test_the_cassette_written_while_another_thread_still_reads_a_body() -> None:
         done.set()
         reader.join()
         record.close()
+
+
+def open_descriptors() -> int:
+    return sum(1 for _ in Path("/proc/self/fd").iterdir())
+
+
+def test_many_large_bodies_recorded_in_one_cassette_share_one_descriptor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each body past the memory bound waits in a file until the cassette is written: one file for
+    them all, or a cassette of a thousand large answers would run the process out of descriptors (and
+    its next socket would fail)."""
+    from providers.http import ClientSpec, sync_client
+    from tools.emulators.server import Exchange, LoopbackServer
+    from wiretape import Cassette, load
+
+    monkeypatch.setattr(spool, "IN_MEMORY", 16 * 1024)
+    count = 60
+
+    def app(exchange: Exchange) -> None:
+        index = int(exchange.path.rsplit("/", 1)[1])
+        exchange.stream(200, [bytes([index]) * 8192] * 8, {"content-type": "application/octet-stream"})
+
+    path = tmp_path / "many.yaml"
+    with (
+        LoopbackServer({"big.test": app}) as server,
+        server.overrides(),
+        sync_client(ClientSpec(provider="spool")) as client,
+    ):
+        client.get("https://big.test/0").read()  # the connection opened before counting
+        with Cassette(path, mode="all"):
+            before = open_descriptors()
+            for index in range(1, count + 1):
+                assert client.get(f"https://big.test/{index}").content == bytes([index]) * 65536
+            assert open_descriptors() <= before + 1
+    bodies = [interaction.response.body for interaction in load(path).interactions]
+    assert bodies == [bytes([index]) * 65536 for index in range(1, count + 1)]
+
+
+def test_bodies_sharing_a_file_read_back_each_its_own_pieces() -> None:
+    """Batches of several bodies land in one file in whatever order they spill; each body is read back
+    from its own, whole and in order, while the others go on growing."""
+    from wiretape.spool import SpoolFile
+
+    shared = SpoolFile()
+    bodies = [Spool(in_memory=2_000 + 1_000 * index, file=shared) for index in range(3)]
+    parts = [pieces(40_000, seed=index) for index in range(3)]
+    for step in range(max(map(len, parts))):
+        for body, own in zip(bodies, parts, strict=True):
+            if step < len(own):
+                body.add(own[step])
+        if step % 11 == 0:
+            assert bodies[step % 3].read() == b"".join(parts[step % 3][: step + 1])
+    for body, own in zip(bodies, parts, strict=True):
+        assert body.read() == b"".join(own)
+        body.close()
+    assert shared.read(0, 10)  # a body let go of leaves the shared file to its owner
+    shared.close()

@@ -54,6 +54,7 @@ from .matching import (
 )
 from .rules import SecretRules
 from .sanitize import mask_uri, sanitize
+from .spool import SpoolFile
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -111,6 +112,7 @@ class Cassette:
         self.index = RequestIndex(self.config, allow_repeats=allow_repeats)
         self.recorded: list[Interaction] = []
         self._tees: list[intercept.TeeRecord] = []
+        self._spool_file = SpoolFile()
         self.played = 0
         self._lock: FileLock | None = None
         self._replaying = True
@@ -174,6 +176,7 @@ class Cassette:
         finally:
             for record in self._tees:
                 record.close()
+            self._spool_file.close()
             self._release()
 
     def _release(self) -> None:
@@ -243,7 +246,7 @@ class Cassette:
                 response.header_delay * 1000,
             )
 
-        return intercept.Recording(response, keep)
+        return intercept.Recording(response, keep, self._spool_file)
 
     def replay_plan(self, recorded: RecordedResponse) -> intercept.ReplayPlan:
         # Cut once per recording: a repeated replay of a large body does not copy it again.

@@ -33,7 +33,7 @@ from typing import Protocol
 from .errors import ConfigurationError
 from .file import Chunk, RecordedFailure, RecordedResponse
 from .matching import RequestView
-from .spool import Spool
+from .spool import Spool, SpoolFile
 
 #: The status of a recording whose request failed before any response came.
 NO_RESPONSE = 0
@@ -134,14 +134,21 @@ def sent(recording: Recording, kind_of: KindOf) -> Iterator[None]:
 class TeeRecord:
     """Collects the pieces of one response body as the client reads them."""
 
-    def __init__(self, response: RecordedResponse, started: float, *, relength: bool = False) -> None:
+    def __init__(
+        self,
+        response: RecordedResponse,
+        started: float,
+        *,
+        relength: bool = False,
+        spool_file: SpoolFile | None = None,
+    ) -> None:
         self.response = response
         self.started = started
         self.relength = relength
         # Per piece only its bytes (spooled: a large body waits in a file, not in memory), its size and
         # when it came: the body and its chunk list are built once, by complete(). More bookkeeping per
         # piece slows a large stream.
-        self._spool = Spool()
+        self._spool = Spool(file=spool_file)
         self.sizes: list[int] = []
         self.arrivals: list[float] = []
         self.finished = False
@@ -205,10 +212,16 @@ class TeeRecord:
 class Recording:
     """One exchange being recorded: created when the request is sent."""
 
-    def __init__(self, response: RecordedResponse, on_response: Callable[[TeeRecord], None]) -> None:
+    def __init__(
+        self,
+        response: RecordedResponse,
+        on_response: Callable[[TeeRecord], None],
+        spool_file: SpoolFile | None = None,
+    ) -> None:
         self.response = response
         self.started = time.perf_counter()
         self._on_response = on_response
+        self._spool_file = spool_file  # where a large body waits: shared by the cassette's recordings
 
     def respond(
         self, status: int, reason: str, headers: list[tuple[str, str]], *, decoded_by_client: bool = False
@@ -226,7 +239,7 @@ class Recording:
             headers = [(name, value) for name, value in headers if name.lower() != "content-encoding"]
         self.response.headers = headers
         self.response.header_delay = now - self.started
-        record = TeeRecord(self.response, now, relength=compressed)
+        record = TeeRecord(self.response, now, relength=compressed, spool_file=self._spool_file)
         self._on_response(record)
         return record
 

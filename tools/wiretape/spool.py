@@ -3,13 +3,16 @@
 A client reading a large answer through the recording tee then holds no more of it than it would
 without the tee; the body is read back once, when the cassette is written. The pieces go to the file
 in batches of about :data:`IN_MEMORY` bytes, one ``writev`` each: a write per piece (often 16 KiB)
-costs three times as much.
+costs three times as much. The bodies of one cassette share one file (:class:`SpoolFile`), each
+keeping where its batches went: a descriptor per body would run a cassette of a thousand large
+answers out of descriptors, and the client's next socket with it.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from typing import IO
 
 logger = logging.getLogger("wiretape")
@@ -20,15 +23,55 @@ IN_MEMORY = 1 << 20
 _IOV_MAX = max(os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 0, 0) or 16
 
 
-class Spool:
-    """Pieces of bytes appended in order, read back whole."""
+class SpoolFile:
+    """An unnamed temporary file that batches are appended to, from any thread; opened on the first."""
 
-    def __init__(self, in_memory: int = IN_MEMORY) -> None:
-        self._in_memory = in_memory
+    def __init__(self) -> None:
+        self._file: IO[bytes] | None = None
+        self._end = 0
+        self._lock = threading.Lock()
+
+    def append(self, pieces: list[bytes], size: int) -> int:
+        """Write ``pieces`` (``size`` bytes in all) after everything before them; where they start.
+        Raises OSError when the file takes no more (what was written of them is never read)."""
+        with self._lock:
+            if self._file is None:
+                import tempfile  # here: `import wiretape` stays light
+
+                self._file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 - close() closes it
+            offset = self._end
+            # Reserved before writing: a failed batch leaves a gap, never a shift of the others.
+            self._end += size
+            os.lseek(self._file.fileno(), offset, os.SEEK_SET)
+            _write_all(self._file.fileno(), pieces)
+            return offset
+
+    def read(self, offset: int, size: int) -> bytes:
+        """The ``size`` bytes written at ``offset`` (pread: appends may go on meanwhile)."""
+        if self._file is None:
+            raise ValueError("read of a spool file that holds nothing (or was closed)")
+        return _read_exactly(self._file.fileno(), offset, size)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+            self._end = 0
+
+
+class Spool:
+    """Pieces of bytes appended in order, read back whole.
+
+    ``file``: the file shared with other spools (its owner closes it); by default one of its own."""
+
+    def __init__(self, in_memory: int | None = None, file: SpoolFile | None = None) -> None:
+        self._in_memory = IN_MEMORY if in_memory is None else in_memory
+        self._owns_file = file is None
+        self._file = SpoolFile() if file is None else file
         self._pending: list[bytes] = []
         self._pending_size = 0
-        self._file: IO[bytes] | None = None
-        self._spilled = 0
+        self._extents: list[tuple[int, int]] = []
         self._spilling = True
         self._closed = False
 
@@ -44,34 +87,34 @@ class Spool:
         """Everything added so far, in one piece (the spool goes on taking pieces after it)."""
         if self._closed:
             raise ValueError("read of a closed spool: its body was let go of")
-        if self._file is None:
+        if not self._extents:
             return b"".join(self._pending)
         if self._pending and self._spilling:
             self._spill()
-        head = _read_exactly(self._file.fileno(), self._spilled)
-        return b"".join([head, *self._pending]) if self._pending else head
+        parts = [self._file.read(offset, size) for offset, size in self._extents]
+        return b"".join([*parts, *self._pending])
 
     def close(self) -> None:
         self._closed = True
         self._pending = []
         self._pending_size = 0
-        if self._file is not None:
+        self._extents = []
+        if self._owns_file:
             self._file.close()
-            self._file = None
 
     def _spill(self) -> None:
         try:
-            if self._file is None:
-                import tempfile  # here: `import wiretape` stays light
-
-                self._file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 - close() closes it
-            _write_all(self._file.fileno(), self._pending)
+            offset = self._file.append(self._pending, self._pending_size)
         except OSError as exc:
             # The file takes no more (a full disk): the rest stays in memory, the recording goes on.
             logger.warning("recording: a body's temporary file failed (%s); keeping the rest in memory", exc)
             self._spilling = False
             return
-        self._spilled += self._pending_size
+        if self._extents and sum(self._extents[-1]) == offset:  # right after its previous batch
+            start, size = self._extents[-1]
+            self._extents[-1] = (start, size + self._pending_size)
+        else:
+            self._extents.append((offset, self._pending_size))
         self._pending = []
         self._pending_size = 0
 
@@ -85,13 +128,14 @@ def _write_all(fd: int, pieces: list[bytes]) -> None:
             rest = rest[os.write(fd, rest) :]
 
 
-def _read_exactly(fd: int, size: int) -> bytes:
-    """The file's first ``size`` bytes (those the spool wrote completely)."""
-    parts, offset = [], 0
-    while offset < size:
-        part = os.pread(fd, size - offset, offset)
+def _read_exactly(fd: int, offset: int, size: int) -> bytes:
+    """The ``size`` bytes at ``offset`` (written completely by :meth:`SpoolFile.append`)."""
+    parts, done = [], 0
+    while done < size:
+        part = os.pread(fd, size - done, offset + done)
         if not part:
-            raise OSError(f"the recording's temporary file ended at {offset} of {size} bytes")
+            end = offset + size
+            raise OSError(f"the recording's temporary file ended at {offset + done}, short of {end}")
         parts.append(part)
-        offset += len(part)
+        done += len(part)
     return parts[0] if len(parts) == 1 else b"".join(parts)
