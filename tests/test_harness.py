@@ -191,7 +191,7 @@ def test_a_mismatch_names_the_cassette_and_diffs_field_by_field(
     upstream: LoopbackServer, tmp_path: Path
 ) -> None:
     path = tmp_path / "c.yaml"
-    body = {"model": "m", "temperature": 0.5, "messages": [{"role": "user", "content": "hi"}]}
+    body = {"model": "m", "temperature": 0.5, "stream": True, "messages": [{"role": "user", "content": "hi"}]}
     headers = {"user-agent": "agent/1", "origin": "https://upstream.test"}
     with (
         upstream.overrides(),
@@ -199,7 +199,7 @@ def test_a_mismatch_names_the_cassette_and_diffs_field_by_field(
         sync_client(ClientSpec(provider="t", headers=headers)) as client,
     ):
         client.post(f"https://{HOST}/echo", json=body)
-    changed = {**body, "temperature": 0.7, "messages": [{"role": "user", "content": "hey"}]}
+    changed = {**body, "temperature": 0.7, "stream": "true", "messages": [{"role": "user", "content": "hey"}]}
     with (
         Cassette(path),
         sync_client(ClientSpec(provider="t", headers={"user-agent": "agent/2"})) as client,
@@ -211,8 +211,10 @@ def test_a_mismatch_names_the_cassette_and_diffs_field_by_field(
     assert "nearest recording: interaction #0" in message
     assert "header.user-agent: recorded 'agent/1' != sent 'agent/2'" in message
     assert "header.origin: recorded 'https://upstream.test', not sent" in message
-    assert "body.temperature: recorded '0.5' != sent '0.7'" in message
-    assert "body.messages[0].content: recorded '\"hi\"' != sent '\"hey\"'" in message
+    # A JSON body's values in their JSON spelling, which keeps 1, "1" and true apart without quoting it.
+    assert "body.temperature: recorded 0.5 != sent 0.7" in message
+    assert 'body.messages[0].content: recorded "hi" != sent "hey"' in message
+    assert 'body.stream: recorded true != sent "true"' in message
     assert "body.model" not in message
 
 

@@ -53,6 +53,13 @@ MATCHERS = ("method", "scheme", "host", "port", "path", "query", "uri", "headers
 DEFAULT_MATCH_ON = ("method", "uri", "headers", "body")
 
 Fields = Mapping[str, str]
+
+
+class JsonSpelling(str):
+    """A JSON body's value in its JSON spelling (``1``, ``"1"``, ``true``): shown as it is, since
+    quoting it again would hide which of them it is."""
+
+    __slots__ = ()
 Key = tuple[object, ...]
 
 
@@ -205,7 +212,7 @@ def _body_fields(body: bytes, content_type: str, config: MatchConfig) -> dict[st
             fields[leaf.path] = VOLATILE
         elif parsed.kind == "json":
             # JSON spelling keeps types apart: 1 vs "1" vs true.
-            fields[leaf.path] = json.dumps(leaf.value, ensure_ascii=False)
+            fields[leaf.path] = JsonSpelling(json.dumps(leaf.value, ensure_ascii=False))
         else:
             fields[leaf.path] = str(leaf.value)
     return fields
@@ -216,12 +223,16 @@ def differences(recorded: Fields, sent: Fields) -> list[str]:
     lines = []
     for name in sorted(set(recorded) | set(sent), key=_field_order):
         if name not in sent:
-            lines.append(f"{name}: recorded {recorded[name]!r}, not sent")
+            lines.append(f"{name}: recorded {_shown(recorded[name])}, not sent")
         elif name not in recorded:
-            lines.append(f"{name}: sent {sent[name]!r}, not in the recording")
+            lines.append(f"{name}: sent {_shown(sent[name])}, not in the recording")
         elif recorded[name] != sent[name]:
-            lines.append(f"{name}: recorded {recorded[name]!r} != sent {sent[name]!r}")
+            lines.append(f"{name}: recorded {_shown(recorded[name])} != sent {_shown(sent[name])}")
     return lines
+
+
+def _shown(value: str) -> str:
+    return value if isinstance(value, JsonSpelling) else repr(value)
 
 
 _CLIENT_HEADERS = glob_regex(tuple(CLIENT_HEADERS))
