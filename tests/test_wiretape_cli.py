@@ -128,12 +128,29 @@ def test_show_lists_interactions_and_the_chunk_timeline(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == f"{path}: 1 interaction(s); recorded_at 2026-11-23T00:00:00+00:00, tool wiretape 0.2.0"
-    assert "GET https://api.example.test/v1/things  200 OK" in result.output
+    assert "GET https://api.example.test/v1/things     0  200 OK" in result.output
     # Arrival times add the header delay (50 ms) and each pause: 60, 80, 110 ms.
     timeline = [line.split() for line in lines if line.strip()[:1].isdigit() and len(line.split()) == 4]
     assert [row[1] for row in timeline] == ["60.0", "80.0", "110.0"]
     assert [row[2] for row in timeline] == ["9", "9", "9"]
     assert lines[-1].strip() == "then ReadError: connection reset"
+
+
+def test_show_gives_the_size_sent_beside_the_size_received(tmp_path: Path) -> None:
+    """A big request (an image in JSON) is what makes a cassette heavy as often as a big answer."""
+    path = tmp_path / "post.yaml"
+    request = RecordedRequest("POST", "https://api.example.test/v1/images", [], b"i" * 123_456)
+    response = RecordedResponse(200, "OK", [("content-type", "text/plain")], b"ok")
+    path.write_text(dumps(CassetteData(interactions=[Interaction(request, response)])))
+    result = invoke("show", path)
+    assert result.exit_code == 0, result.output
+    header, row = result.output.splitlines()[1:3]
+    assert header.split()[:5] == ["#", "request", "sent", "status", "received"]
+    assert row.split()[:7] == ["0", "POST", "https://api.example.test/v1/images", "123456", "200", "OK", "2"]
+    page = tmp_path / "post.html"
+    assert invoke("show", path, "--html", page).exit_code == 0
+    assert "<th>sent</th><th>status</th><th>received</th>" in page.read_text()
+    assert "<td>123456</td>" in page.read_text()
 
 
 def test_show_a_committed_stream_cassette() -> None:

@@ -211,6 +211,7 @@ def interactions_html(data: CassetteData) -> str:
         [
             f'<a href="#interaction-{index}">#{index}</a>',
             f"<code>{text(interaction.request.method)} {text(interaction.request.uri)}</code>",
+            str(len(interaction.request.body)),
             text(status_line(interaction.response)),
             str(len(interaction.response.body)),
             str(len(interaction.response.chunks)),
@@ -219,7 +220,9 @@ def interactions_html(data: CassetteData) -> str:
         ]
         for index, interaction in enumerate(data.interactions)
     ]
-    overview = table(["#", "request", "status", "bytes", "chunks", "headers after", "ended by"], rows)
+    overview = table(
+        ["#", "request", "sent", "status", "received", "chunks", "headers after", "ended by"], rows
+    )
     return overview + "".join(interaction_html(i, item) for i, item in enumerate(data.interactions))
 
 

@@ -48,7 +48,7 @@ def render(path: Path, data: CassetteData, *, chunks: bool = True) -> list[str]:
     lines = [f"{path}: {len(data.interactions)} interaction(s)" + (f"; {provenance}" if provenance else "")]
     if not data.interactions:
         return lines
-    rows = [["#", "request", "status", "bytes", "chunks", "first byte ms", "ended by"]]
+    rows = [["#", "request", "sent", "status", "received", "chunks", "first byte ms", "ended by"]]
     for index, interaction in enumerate(data.interactions):
         request, response = interaction.request, interaction.response
         status = "no response" if response.status == 0 else f"{response.status} {response.reason}".strip()
@@ -56,6 +56,7 @@ def render(path: Path, data: CassetteData, *, chunks: bool = True) -> list[str]:
             [
                 str(index),
                 f"{request.method} {request.uri}",
+                str(len(request.body)),
                 status,
                 str(len(response.body)),
                 str(len(response.chunks)),
@@ -63,7 +64,7 @@ def render(path: Path, data: CassetteData, *, chunks: bool = True) -> list[str]:
                 response.error.kind if response.error else "complete",
             ]
         )
-    lines += _table(rows, right=frozenset({0, 3, 4, 5}))
+    lines += _table(rows, right=frozenset({0, 2, 4, 5, 6}))
     for index, interaction in enumerate(data.interactions):
         response = interaction.response
         if not chunks or (len(response.chunks) < 2 and response.error is None):
