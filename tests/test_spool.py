@@ -8,6 +8,7 @@ import logging
 import os
 import random
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -234,6 +235,88 @@ def test_bodies_sharing_a_file_read_back_each_its_own_pieces() -> None:
             assert bodies[step % 3].read() == b"".join(parts[step % 3][: step + 1])
     for body, own in zip(bodies, parts, strict=True):
         assert body.read() == b"".join(own)
-        body.close()
-    assert shared.read(0, 10)  # a body let go of leaves the shared file to its owner
+    bodies[0].close()  # a body let go of leaves the shared file to the others
+    assert bodies[1].read() == b"".join(parts[1])
     shared.close()
+    with pytest.raises(ValueError, match="temporary file was closed"):
+        bodies[2].read()  # never another body's bytes from a file opened after
+
+
+def in_a_forked_child(work: Callable[[], bool], meanwhile: Callable[[], None] = lambda: None) -> bool:
+    """Run ``work`` in a child process made by fork (a multiprocessing pool's workers are), once the
+    parent has done ``meanwhile``; the child's verdict. An alarm stops the child if it hangs."""
+    import signal
+    import warnings
+
+    go_on, go = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads about (xdist's)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        signal.alarm(10)
+        verdict = False
+        try:
+            os.read(go_on, 1)
+            verdict = work()
+        finally:
+            os._exit(0 if verdict else 1)
+    meanwhile()
+    os.write(go, b"!")
+    _, status = os.waitpid(pid, 0)
+    os.close(go_on)
+    os.close(go)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def test_a_forked_child_never_overwrites_the_parents_bodies() -> None:
+    """Parent and child hold the same file after a fork; the child's batches go to a file of its own."""
+    from wiretape.spool import SpoolFile
+
+    shared = SpoolFile()
+    before = Spool(in_memory=1, file=shared)
+    before.add(b"a" * 4096)
+
+    after = Spool(in_memory=1, file=shared)
+
+    def child() -> bool:
+        body = Spool(in_memory=1, file=shared)
+        body.add(b"b" * 8192)
+        return body.read() == b"b" * 8192 and before.read() == b"a" * 4096
+
+    assert in_a_forked_child(child, meanwhile=lambda: after.add(b"c" * 4096))
+    assert before.read() == b"a" * 4096 and after.read() == b"c" * 4096
+    shared.close()
+
+
+def test_a_child_forked_while_a_batch_is_being_written_still_records() -> None:
+    """A fork copies a lock held by another thread as held: the child would wait for it forever."""
+    from wiretape.spool import SpoolFile
+
+    shared = SpoolFile()
+    with shared._lock:  # as a writer thread holds it, mid-batch, when another thread forks
+
+        def child() -> bool:
+            body = Spool(in_memory=1, file=shared)
+            body.add(b"d" * 4096)
+            return body.read() == b"d" * 4096
+
+        assert in_a_forked_child(child)
+    shared.close()
+
+
+def test_an_answer_that_comes_after_its_block_ended_is_not_kept(tmp_path: Path) -> None:
+    """A response head on a client's thread as the block ends: its body is not recorded, holds no file,
+    and is not written by a later block of the same cassette."""
+    from wiretape import Cassette, load
+    from wiretape.matching import RequestView
+
+    cassette = Cassette(tmp_path / "c.yaml", mode="all")
+    with cassette:
+        late = cassette.begin(RequestView("GET", "https://a.test/late", [], b""))
+    before = open_files()
+    record = late.respond(200, "OK", [])
+    record.chunk(b"L" * (2 << 20))
+    assert open_files() <= before
+    with cassette:
+        cassette.begin(RequestView("GET", "https://a.test/now", [], b"")).respond(200, "OK", []).chunk(b"n")
+    assert [i.request.uri for i in load(tmp_path / "c.yaml").interactions] == ["https://a.test/now"]

@@ -20,6 +20,7 @@ import enum
 import inspect
 import logging
 import platform
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -113,6 +114,9 @@ class Cassette:
         self.recorded: list[Interaction] = []
         self._tees: list[intercept.TeeRecord] = []
         self._spool_file = SpoolFile()
+        # Guards _tees against a response head that arrives (on a client's thread) as the block ends.
+        self._tees_lock = threading.Lock()
+        self._block: object | None = None  # the `with` block now open: what a recording belongs to
         self.played = 0
         self._lock: FileLock | None = None
         self._replaying = True
@@ -159,6 +163,9 @@ class Cassette:
         except BaseException:
             self._release()
             raise
+        with self._tees_lock:
+            self._spool_file = SpoolFile()  # the last block's is closed for good
+            self._block = object()
         return self
 
     def __exit__(
@@ -174,6 +181,8 @@ class Cassette:
             if exc_type is None and self._recording:
                 self.write()
         finally:
+            with self._tees_lock:
+                self._block = None
             for record in self._tees:
                 record.close()
             self._spool_file.close()
@@ -235,9 +244,15 @@ class Cassette:
             response=response,
         )
 
+        block = self._block
+
         def keep(record: intercept.TeeRecord) -> None:
-            self.recorded.append(interaction)
-            self._tees.append(record)
+            with self._tees_lock:
+                if block is not self._block:  # the answer came after its block ended: nothing is kept
+                    record.close()
+                    return
+                self.recorded.append(interaction)
+                self._tees.append(record)
             logger.debug(
                 "recording %s %s -> %s after %.1f ms",
                 request.method,

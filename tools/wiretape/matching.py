@@ -60,6 +60,8 @@ class JsonSpelling(str):
     quoting it again would hide which of them it is."""
 
     __slots__ = ()
+
+
 Key = tuple[object, ...]
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import IO
+import weakref
+from typing import IO, NamedTuple
 
 logger = logging.getLogger("wiretape")
 
@@ -23,41 +24,83 @@ IN_MEMORY = 1 << 20
 _IOV_MAX = max(os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 0, 0) or 16
 
 
-class SpoolFile:
-    """An unnamed temporary file that batches are appended to, from any thread; opened on the first."""
+class _Backing:
+    """One open unnamed temporary file and how much of it is handed out."""
 
     def __init__(self) -> None:
-        self._file: IO[bytes] | None = None
-        self._end = 0
+        import tempfile  # here: `import wiretape` stays light
+
+        self.file: IO[bytes] = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 - SpoolFile closes it
+        self.end = 0
+
+
+class SpoolFile:
+    """The temporary file the large bodies of one cassette share, appended to from any thread; opened
+    on the first batch. A process forked while it is open writes to a file of its own (a shared
+    descriptor with two ideas of where the end is would overwrite the other's bodies)."""
+
+    def __init__(self) -> None:
+        self._backing: _Backing | None = None
         self._lock = threading.Lock()
+        self._closed = False
+        _OPEN.add(self)
 
-    def append(self, pieces: list[bytes], size: int) -> int:
-        """Write ``pieces`` (``size`` bytes in all) after everything before them; where they start.
-        Raises OSError when the file takes no more (what was written of them is never read)."""
+    def append(self, pieces: list[bytes], size: int) -> Extent:
+        """Write ``pieces`` (``size`` bytes in all) after everything before them; where they went.
+        Raises OSError when the file takes no more (what was written of them is never read), or
+        when it was closed."""
         with self._lock:
-            if self._file is None:
-                import tempfile  # here: `import wiretape` stays light
-
-                self._file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 - close() closes it
-            offset = self._end
+            if self._closed:
+                raise OSError("the cassette's temporary file for large bodies is closed")
+            if self._backing is None:
+                self._backing = _Backing()
+            backing = self._backing
+            offset = backing.end
             # Reserved before writing: a failed batch leaves a gap, never a shift of the others.
-            self._end += size
-            os.lseek(self._file.fileno(), offset, os.SEEK_SET)
-            _write_all(self._file.fileno(), pieces)
-            return offset
+            backing.end += size
+            os.lseek(backing.file.fileno(), offset, os.SEEK_SET)
+            _write_all(backing.file.fileno(), pieces)
+            return Extent(backing, offset, size)
 
-    def read(self, offset: int, size: int) -> bytes:
-        """The ``size`` bytes written at ``offset`` (pread: appends may go on meanwhile)."""
-        if self._file is None:
-            raise ValueError("read of a spool file that holds nothing (or was closed)")
-        return _read_exactly(self._file.fileno(), offset, size)
+    def read(self, extent: Extent) -> bytes:
+        with self._lock:
+            if extent.backing.file.closed:
+                raise ValueError("read of a body whose temporary file was closed (its cassette ended)")
+            return _read_exactly(extent.backing.file.fileno(), extent.offset, extent.size)
 
     def close(self) -> None:
+        """Final: the file goes, and later batches are refused (their spools keep them in memory)."""
         with self._lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
-            self._end = 0
+            self._closed = True
+            if self._backing is not None:
+                self._backing.file.close()
+                self._backing = None
+
+    def _forked(self) -> None:
+        # In the child: a new lock (the parent's may have been held by a thread that is not here), and
+        # the next batch starts a new file. Extents written before the fork still read from the old one.
+        self._lock = threading.Lock()
+        self._backing = None
+
+
+class Extent(NamedTuple):
+    """Where one batch of a body went."""
+
+    backing: _Backing
+    offset: int
+    size: int
+
+
+_OPEN: weakref.WeakSet[SpoolFile] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for file in list(_OPEN):
+        file._forked()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class Spool:
@@ -71,7 +114,7 @@ class Spool:
         self._file = SpoolFile() if file is None else file
         self._pending: list[bytes] = []
         self._pending_size = 0
-        self._extents: list[tuple[int, int]] = []
+        self._extents: list[Extent] = []
         self._spilling = True
         self._closed = False
 
@@ -84,14 +127,19 @@ class Spool:
             self._spill()
 
     def read(self) -> bytes:
-        """Everything added so far, in one piece (the spool goes on taking pieces after it)."""
+        """Everything added so far, in one piece (the spool goes on taking pieces after it).
+
+        A body written in one stretch is one extent, read in one piece; one whose batches alternated
+        with another body's is read extent by extent and joined, holding it twice for a moment."""
         if self._closed:
             raise ValueError("read of a closed spool: its body was let go of")
         if not self._extents:
             return b"".join(self._pending)
         if self._pending and self._spilling:
             self._spill()
-        parts = [self._file.read(offset, size) for offset, size in self._extents]
+        parts = [self._file.read(extent) for extent in self._extents]
+        if not self._pending and len(parts) == 1:
+            return parts[0]
         return b"".join([*parts, *self._pending])
 
     def close(self) -> None:
@@ -104,17 +152,17 @@ class Spool:
 
     def _spill(self) -> None:
         try:
-            offset = self._file.append(self._pending, self._pending_size)
+            extent = self._file.append(self._pending, self._pending_size)
         except OSError as exc:
             # The file takes no more (a full disk): the rest stays in memory, the recording goes on.
             logger.warning("recording: a body's temporary file failed (%s); keeping the rest in memory", exc)
             self._spilling = False
             return
-        if self._extents and sum(self._extents[-1]) == offset:  # right after its previous batch
-            start, size = self._extents[-1]
-            self._extents[-1] = (start, size + self._pending_size)
+        last = self._extents[-1] if self._extents else None
+        if last is not None and last.backing is extent.backing and last.offset + last.size == extent.offset:
+            self._extents[-1] = last._replace(size=last.size + extent.size)
         else:
-            self._extents.append((offset, self._pending_size))
+            self._extents.append(extent)
         self._pending = []
         self._pending_size = 0
 
