@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from plugin_project import USER_TESTS, echo_server
 
+from wiretape import load
+
 pytest_plugins = ["pytester"]
 
 
@@ -244,3 +246,39 @@ def test_a_broken_cassette_is_one_line_that_says_how_to_replace_it(pytester: pyt
                 "afresh: pytest --record-mode=rewrite, or cassette(path, mode='rewrite')"
             ]
         )
+
+
+FAILING_WHILE_RECORDING = """
+import os
+
+import httpx
+import pytest
+
+URL = os.environ["ECHO_URL"]
+
+
+@pytest.mark.cassette("half.yaml")
+def test_fails_between_two_requests():
+    httpx.get(f"{URL}/first").raise_for_status()
+    assert os.environ.get("SECOND_PASSES"), "the test fails before its second request"
+    httpx.get(f"{URL}/second").raise_for_status()
+"""
+
+
+def test_a_test_that_fails_while_recording_writes_no_cassette(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed test's recording lacks what the test did not reach: written, `once` would replay it
+    from then on and fail with misses; not written, the next run records it whole."""
+    pytester.makepyfile(test_half=FAILING_WHILE_RECORDING)
+    path = pytester.path / "cassettes" / "half.yaml"
+    with echo_server() as url:
+        monkeypatch.setenv("ECHO_URL", url)
+        failed = pytester.runpytest_inprocess("-q", "--record-mode=once")
+        failed.assert_outcomes(failed=1)
+        assert not path.exists()
+        failed.stdout.fnmatch_lines(["*half.yaml: not written: the test did not finish*"])
+        monkeypatch.setenv("SECOND_PASSES", "1")
+        pytester.runpytest_inprocess("-q", "--record-mode=once").assert_outcomes(passed=1)
+    assert [i.request.uri.rsplit("/", 1)[1] for i in load(path).interactions] == ["first", "second"]
+    pytester.runpytest_inprocess("-q").assert_outcomes(passed=1)  # offline now

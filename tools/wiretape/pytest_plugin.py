@@ -24,6 +24,9 @@ The network: a test whose cassette only replays runs with the network blocked
 every test but those that record. ``@pytest.mark.allow_network`` lifts the block
 for one test, ``@pytest.mark.allow_network("api\\.example\\.com")`` for those hosts.
 
+A test that fails (or is skipped or xfailed) while recording writes nothing: its recording lacks
+what the test did not reach, and the next run records it whole.
+
 With pytest-recording installed too, it owns ``--record-mode``,
 ``--block-network`` and ``--allowed-hosts`` and wiretape reads the same values.
 """
@@ -47,6 +50,11 @@ CASSETTE_DIR_INI = "wiretape_cassette_dir"
 MATCH_ON_INI = "wiretape_match_on"
 IGNORE_HEADERS_INI = "wiretape_ignore_headers"
 DEFAULT_DIRECTORY = "cassettes"
+_CALL_RAISED = pytest.StashKey[bool]()
+
+
+class _TestDidNotFinish(Exception):
+    """What a cassette is left with when its test raised: it writes nothing."""
 
 
 @pytest.hookimpl(trylast=True)
@@ -154,8 +162,27 @@ def cassette(
             stack.enter_context(_guard(request, blocked=not active.will_record))
             stack.enter_context(active)
             entered = stack.pop_all()
-    with _in_one_line(), entered:
-        yield active
+    with _in_one_line():
+        try:
+            yield active
+        finally:
+            if request.node.stash.get(_CALL_RAISED, False):
+                if active.recorded:
+                    request.node.add_report_section(
+                        "teardown",
+                        "wiretape",
+                        f"{path}: not written: the test did not finish; the next run records it whole",
+                    )
+                entered.__exit__(_TestDidNotFinish, _TestDidNotFinish(), None)
+            else:
+                entered.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    if call.when == "call" and call.excinfo is not None:
+        item.stash[_CALL_RAISED] = True
+    yield
 
 
 @contextlib.contextmanager
