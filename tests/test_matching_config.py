@@ -8,6 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openai_upstream import upstream
 
 from wiretape import CassetteMissError, ConfigurationError, cassette
@@ -208,3 +210,25 @@ def test_the_fast_path_finds_a_recording_stored_with_capitalised_names_and_no_ho
     )
     assert index.take(live) == 0
     assert computed == []  # no body parsed, no key computed: found byte for byte
+
+
+header_bytes = st.one_of(
+    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=12).map(str.encode),
+    st.text(st.characters(min_codepoint=0xA0, max_codepoint=0x2FFF), max_size=6).map(str.encode),
+    st.text(st.characters(min_codepoint=0xA0, max_codepoint=0xFF), min_size=1, max_size=6).map(
+        lambda text: text.encode("latin-1")
+    ),
+)
+
+
+@given(values=st.lists(header_bytes, min_size=1, max_size=4))
+def test_a_request_is_seen_with_the_headers_httpx_itself_decodes(values: list[bytes]) -> None:
+    """Names and values as httpx gives them (UTF-8 when every one is, else Latin-1): a recording made
+    from them matches what is sent again."""
+    from wiretape.clients.httpx_family import view_of
+
+    request = httpx.Request(
+        "GET", "https://a.test/", headers=[(f"X-Value-{n}".encode(), v) for n, v in enumerate(values)]
+    )
+    expected = [(name.lower(), value) for name, value in request.headers.multi_items()]
+    assert view_of(request).headers == expected

@@ -264,6 +264,10 @@ class Cassette:
         return intercept.Recording(response, keep, self._spool_file)
 
     def replay_plan(self, recorded: RecordedResponse) -> intercept.ReplayPlan:
+        if len(recorded.body) < CUT_AT_OPEN_BYTES:
+            # A small body is cut afresh, cheaply: kept, the plans of a cassette whose recordings play
+            # once each would stay alive until it closes, only for the garbage collector to go over.
+            return intercept.replay_plan(recorded, realtime=self.realtime, rechunk=self.rechunk)
         # Cut once per recording: a repeated replay of a large body does not copy it again.
         plan = self._plans.get(id(recorded))
         if plan is None:

@@ -324,7 +324,8 @@ class RequestIndex:
             for position in self._unplayed(self._by_exact.get(exact)):
                 # Bodies compared here, not hashed into the key: a memcmp beats hashing megabytes.
                 if self._views[position].body == view.body:
-                    self._last_exact[exact] = position
+                    if self.allow_repeats:  # kept only then: each key holds the request's headers
+                        self._last_exact[exact] = position
                     return self._play(position)
             again = self._last_exact.get(exact)
             if self.allow_repeats and again is not None and self._views[again].body == view.body:

@@ -75,10 +75,14 @@ def _family(module: ModuleType) -> Family:
 
 
 def view_of(request: Any) -> RequestView:
-    headers = request.headers
-    encoding = headers.encoding
-    # Decoding the raw pairs once is several times cheaper than Headers.multi_items().
-    pairs = [(name.decode(encoding).lower(), value.decode(encoding)) for name, value in headers.raw]
+    raw = request.headers.raw
+    # Decoding the raw pairs once is several times cheaper than Headers.multi_items(). As httpx
+    # decodes them: UTF-8 (ASCII included) if every name and value is, else Latin-1; asking
+    # Headers.encoding would try each name and value once more per request.
+    try:
+        pairs = [(name.decode().lower(), value.decode()) for name, value in raw]
+    except UnicodeDecodeError:
+        pairs = [(name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in raw]
     return RequestView(request.method, str(request.url), pairs, request.content)
 
 
