@@ -282,3 +282,34 @@ def test_a_test_that_fails_while_recording_writes_no_cassette(
         pytester.runpytest_inprocess("-q", "--record-mode=once").assert_outcomes(passed=1)
     assert [i.request.uri.rsplit("/", 1)[1] for i in load(path).interactions] == ["first", "second"]
     pytester.runpytest_inprocess("-q").assert_outcomes(passed=1)  # offline now
+
+
+RERUN_ONCE = """
+from _pytest.runner import runtestprotocol
+
+
+def pytest_runtest_protocol(item, nextitem):
+    # As pytest-rerunfailures does: the same item run again after a failure.
+    reports = runtestprotocol(item, nextitem=nextitem, log=False)
+    if any(report.failed for report in reports):
+        reports = runtestprotocol(item, nextitem=nextitem, log=False)
+    for report in reports:
+        item.ihook.pytest_runtest_logreport(report=report)
+    return True
+"""
+
+
+def test_a_rerun_that_passes_writes_its_recording(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makeconftest(RERUN_ONCE)
+    pytester.makepyfile(
+        test_half=FAILING_WHILE_RECORDING.replace(
+            'os.environ.get("SECOND_PASSES")', 'os.path.exists("ran") or open("ran", "w").close()'
+        )
+    )
+    with echo_server() as url:
+        monkeypatch.setenv("ECHO_URL", url)
+        pytester.runpytest_inprocess("-q", "--record-mode=once").assert_outcomes(passed=1)
+    path = pytester.path / "cassettes" / "half.yaml"
+    assert [i.request.uri.rsplit("/", 1)[1] for i in load(path).interactions] == ["first", "second"]

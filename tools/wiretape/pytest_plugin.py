@@ -180,8 +180,8 @@ def cassette(
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    if call.when == "call" and call.excinfo is not None:
-        item.stash[_CALL_RAISED] = True
+    if call.when == "call":  # set on each run: a rerun that passes writes its recording
+        item.stash[_CALL_RAISED] = call.excinfo is not None
     yield
 
 
