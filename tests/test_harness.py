@@ -434,3 +434,17 @@ def test_a_provider_recorded_through_the_harness_replays_offline_in_both_streami
         with Cassette(path):
             chunks = call(providers.Equing, style, "gpt-3.5-turbo", messages, stream=True)
         assert "".join(chunks) == "ein zwei drei vier "
+
+
+def test_one_cassette_object_entered_twice_replays_each_time(
+    upstream: LoopbackServer, tmp_path: Path
+) -> None:
+    """Each block starts afresh from the file: its recordings play once per block."""
+    path = tmp_path / "c.yaml"
+    spec = ClientSpec(provider="t")
+    with upstream.overrides(), Cassette(path, mode="once"), sync_client(spec) as client:
+        client.post(f"https://{HOST}/echo", json={"n": 1}).raise_for_status()
+    again = Cassette(path)
+    for _ in range(3):
+        with again, sync_client(spec) as client:
+            assert client.post(f"https://{HOST}/echo", json={"n": 1}).json()["got"] == '{"n":1}'

@@ -313,3 +313,62 @@ def test_a_rerun_that_passes_writes_its_recording(
         pytester.runpytest_inprocess("-q", "--record-mode=once").assert_outcomes(passed=1)
     path = pytester.path / "cassettes" / "half.yaml"
     assert [i.request.uri.rsplit("/", 1)[1] for i in load(path).interactions] == ["first", "second"]
+
+
+UNFINISHED_IN_OTHER_WAYS = """
+import os
+import unittest
+import urllib.request
+
+import httpx
+import pytest
+
+URL = os.environ["ECHO_URL"]
+
+
+class TestOldStyle(unittest.TestCase):
+    @pytest.mark.cassette("unittest.yaml")
+    def test_fails_between_two_requests(self):
+        httpx.get(f"{URL}/a").raise_for_status()
+        self.fail("the test fails before its second request")
+
+
+@pytest.fixture
+def logged_in(cassette):
+    httpx.get(f"{URL}/login").raise_for_status()
+
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("a later fixture fails in setup")
+
+
+@pytest.mark.cassette("setup.yaml")
+def test_never_runs(logged_in, broken):
+    httpx.get(f"{URL}/b")
+
+
+@pytest.mark.cassette("bypass.yaml")
+def test_a_library_swallows_the_refusal_then_fails():
+    httpx.get(f"{URL}/c").raise_for_status()
+    try:
+        urllib.request.urlopen(f"{URL}/d", timeout=5)
+    except OSError:
+        pass
+    assert False, "fails after a client wiretape does not intercept"
+"""
+
+
+def test_a_test_that_does_not_finish_in_other_ways_writes_no_cassette(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unittest failure (its outcome is known only after the other report hooks), a fixture that fails
+    after the cassette's recorded, and a test whose library swallowed the refusal of a client
+    wiretape cannot intercept (that refusal is still reported)."""
+    pytester.makepyfile(test_other=UNFINISHED_IN_OTHER_WAYS)
+    with echo_server() as url:
+        monkeypatch.setenv("ECHO_URL", url)
+        result = pytester.runpytest_inprocess("-q", "--record-mode=once")
+    result.assert_outcomes(failed=2, errors=2)
+    result.stdout.fnmatch_lines(["*ClientNotInterceptedError*"])
+    assert not list((pytester.path / "cassettes").glob("*.yaml"))

@@ -109,19 +109,26 @@ class Cassette:
         self.realtime = realtime
         self.rechunk = rechunk
         self.metadata = dict(metadata or {})
-        self.data = CassetteData()
-        self.index = RequestIndex(self.config, allow_repeats=allow_repeats)
-        self.recorded: list[Interaction] = []
-        self._tees: list[intercept.TeeRecord] = []
-        self._spool_file = SpoolFile()
+        self.allow_repeats = allow_repeats
         # Guards _tees against a response head that arrives (on a client's thread) as the block ends.
         self._tees_lock = threading.Lock()
         self._block: object | None = None  # the `with` block now open: what a recording belongs to
-        self.played = 0
         self._lock: FileLock | None = None
         self._replaying = True
         self._recording = False
+        self._start_afresh()
+
+    def _start_afresh(self) -> None:
+        """What one `with` block builds up: each block (the same object entered again) starts from the
+        file, its recordings each playing once."""
+        self.data = CassetteData()
+        self.index = RequestIndex(self.config, allow_repeats=self.allow_repeats)
+        self.recorded: list[Interaction] = []
+        self._tees: list[intercept.TeeRecord] = []
+        self._spool_file = SpoolFile()
+        self.played = 0
         self._bypassed: ClientNotInterceptedError | None = None
+        # Keyed by id(): entries of an earlier block could name new recordings that reuse an id.
         self._plans: dict[int, intercept.ReplayPlan] = {}
 
     # ------------------------------------------------------------ lifecycle
@@ -132,6 +139,8 @@ class Cassette:
         return self.mode is not RecordMode.NONE and not (self.mode is RecordMode.ONCE and self.path.exists())
 
     def __enter__(self) -> Cassette:
+        with self._tees_lock:
+            self._start_afresh()
         if self.mode is not RecordMode.NONE:
             from filelock import FileLock  # here, not at module level: mode 'none' takes no lock
 
@@ -164,7 +173,6 @@ class Cassette:
             self._release()
             raise
         with self._tees_lock:
-            self._spool_file = SpoolFile()  # the last block's is closed for good
             self._block = object()
         return self
 
@@ -176,8 +184,8 @@ class Cassette:
     ) -> None:
         intercept.uninstall(self)
         try:
-            if self._bypassed is not None and exc_type is None:
-                raise self._bypassed
+            if exc_type is None:
+                self.raise_if_bypassed()
             if exc_type is None and self._recording:
                 self.write()
         finally:
@@ -187,6 +195,12 @@ class Cassette:
                 record.close()
             self._spool_file.close()
             self._release()
+
+    def raise_if_bypassed(self) -> None:
+        """Raise the refusal of a client wiretape does not intercept, if one was refused in the block
+        (a library may have swallowed it)."""
+        if self._bypassed is not None:
+            raise self._bypassed
 
     def _release(self) -> None:
         if self._lock is not None:

@@ -24,8 +24,9 @@ The network: a test whose cassette only replays runs with the network blocked
 every test but those that record. ``@pytest.mark.allow_network`` lifts the block
 for one test, ``@pytest.mark.allow_network("api\\.example\\.com")`` for those hosts.
 
-A test that fails (or is skipped or xfailed) while recording writes nothing: its recording lacks
-what the test did not reach, and the next run records it whole.
+A test that does not finish while recording (it fails, is skipped or xfailed, a fixture fails after
+the cassette's, or it is interrupted) writes nothing: its recording lacks what the test did not reach,
+and the next run records it again.
 
 With pytest-recording installed too, it owns ``--record-mode``,
 ``--block-network`` and ``--allowed-hosts`` and wiretape reads the same values.
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ CASSETTE_DIR_INI = "wiretape_cassette_dir"
 MATCH_ON_INI = "wiretape_match_on"
 IGNORE_HEADERS_INI = "wiretape_ignore_headers"
 DEFAULT_DIRECTORY = "cassettes"
-_CALL_RAISED = pytest.StashKey[bool]()
+_CALL_FINISHED = pytest.StashKey[bool]()
 
 
 class _TestDidNotFinish(Exception):
@@ -166,23 +167,31 @@ def cassette(
         try:
             yield active
         finally:
-            if request.node.stash.get(_CALL_RAISED, False):
+            if request.node.stash.get(_CALL_FINISHED, False):
+                entered.close()
+            else:
                 if active.recorded:
                     request.node.add_report_section(
                         "teardown",
                         "wiretape",
-                        f"{path}: not written: the test did not finish; the next run records it whole",
+                        f"{path}: not written: the test did not finish; the next run records it again",
                     )
                 entered.__exit__(_TestDidNotFinish, _TestDidNotFinish(), None)
-            else:
-                entered.close()
+                active.raise_if_bypassed()  # the cause of the failure, maybe: a refusal the test swallowed
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    if call.when == "call":  # set on each run: a rerun that passes writes its recording
-        item.stash[_CALL_RAISED] = call.excinfo is not None
-    yield
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    # Read after the other hooks (unittest's sets call.excinfo there); set on every run of the test, so
+    # that a rerun that passes writes its recording, and one that never reached its call does not.
+    if call.when == "setup":
+        item.stash[_CALL_FINISHED] = False
+    elif call.when == "call":
+        item.stash[_CALL_FINISHED] = call.excinfo is None
+    return report
 
 
 @contextlib.contextmanager
