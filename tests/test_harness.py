@@ -371,6 +371,8 @@ def test_a_stream_cut_mid_event_is_recorded_and_replayed_as_the_same_failure(
             "status.code must be an HTTP status",
         ),
         ("- just a list", "not a cassette"),
+        # A character YAML refuses anywhere: where, as a line and column, not an offset into the text.
+        ("version: 1\ninteractions:\n- {uri: 'a\x07b'}", "not valid YAML at line 3, column 11: unacceptable"),
     ],
 )
 def test_broken_cassettes_are_named_errors_not_yaml_tracebacks(

@@ -376,10 +376,16 @@ def _check_structure(text: str, source: str) -> None:
             elif isinstance(event, yaml.AliasEvent):
                 add(sizes.get(event.anchor or "", 1), None)
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, source) from None
+        raise _yaml_error(exc, source, text) from None
 
 
-def _yaml_error(exc: yaml.YAMLError, source: str) -> CassetteFormatError:
+def _yaml_error(exc: yaml.YAMLError, source: str, text: str) -> CassetteFormatError:
+    position = getattr(exc, "position", None)
+    if isinstance(position, int) and getattr(exc, "problem_mark", None) is None:
+        # The reader (a character YAML refuses anywhere) gives an offset into the text: as line, column.
+        line_start = text.rfind("\n", 0, position) + 1
+        where = f"line {text.count(chr(10), 0, position) + 1}, column {position - line_start + 1}"
+        return CassetteFormatError(f"{source}: not valid YAML at {where}: {str(exc).splitlines()[0]}")
     problem = getattr(exc, "problem", None) or str(exc)
     # Where libyaml noticed, and what it was reading then: a bracket left open shows at the next line.
     context, started = getattr(exc, "context", None), getattr(exc, "context_mark", None)
@@ -408,7 +414,7 @@ def _parse(text: str, source: str) -> Any:
             "cassettes are read with a safe loader only"
         ) from None
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, source) from None
+        raise _yaml_error(exc, source, text) from None
     except ValueError as exc:  # an integer too long to convert, a date out of range
         raise CassetteFormatError(f"{source}: a value cannot be read: {exc}") from None
 
