@@ -450,3 +450,28 @@ def test_one_cassette_object_entered_twice_replays_each_time(
     for _ in range(3):
         with again, sync_client(spec) as client:
             assert client.post(f"https://{HOST}/echo", json={"n": 1}).json()["got"] == '{"n":1}'
+
+
+def test_a_recording_too_large_to_read_back_is_refused_before_it_replaces_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written, a cassette past the size a cassette may have could never be replayed (and re-recording
+    would write it again): the block ends with an error that says so, and the old file stays."""
+    from wiretape import CassetteTooLargeError
+    from wiretape import file as cassette_file
+    from wiretape.matching import RequestView
+
+    monkeypatch.setattr(cassette_file, "MAX_CASSETTE_BYTES", 64 * 1024)
+    path = tmp_path / "c.yaml"
+    path.write_text("version: 1\ninteractions: []\n")
+    before = path.read_bytes()
+    recording = Cassette(path, mode="all")
+    with pytest.raises(CassetteTooLargeError) as raised, recording:
+        for index in range(3):
+            request = RequestView("GET", f"https://a.test/{index}", [], b"")
+            recording.begin(request).respond(200, "OK", []).chunk(b"x" * 30_000)
+    message = str(raised.value)
+    assert str(path) in message and "more than the 65536 bytes a cassette may have" in message
+    assert "split" in message
+    assert path.read_bytes() == before
+    assert load(path).interactions == []

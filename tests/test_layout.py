@@ -109,6 +109,7 @@ def test_the_public_api_is_pinned_and_documented() -> None:
             "CassetteFormatError",
             "CassetteMissError",
             "CassetteNotFoundError",
+            "CassetteTooLargeError",
             "Chunk",
             "ClientNotInterceptedError",
             "ConfigurationError",

@@ -12,8 +12,8 @@ Public API (everything else is private)::
     CassetteData, Interaction, RecordedRequest, RecordedResponse, Chunk, RecordedFailure
                                                a cassette's content as data
     WiretapeError, CassetteError, CassetteNotFoundError, CassetteFormatError,
-    CassetteMissError, UnsafePathError, NetworkBlockedError, ClientNotInterceptedError,
-    ConfigurationError
+    CassetteTooLargeError, CassetteMissError, UnsafePathError, NetworkBlockedError,
+    ClientNotInterceptedError, ConfigurationError
                                                the error tree (see ``wiretape.errors``)
     __version__
 
@@ -35,6 +35,7 @@ from .errors import (
     CassetteFormatError,
     CassetteMissError,
     CassetteNotFoundError,
+    CassetteTooLargeError,
     ClientNotInterceptedError,
     ConfigurationError,
     NetworkBlockedError,
@@ -66,6 +67,7 @@ __all__ = [
     "CassetteFormatError",
     "CassetteMissError",
     "CassetteNotFoundError",
+    "CassetteTooLargeError",
     "Chunk",
     "ClientNotInterceptedError",
     "ConfigurationError",

@@ -41,6 +41,7 @@ from .file import (
     RecordedResponse,
     dumps,
     load,
+    refuse_oversized,
     remove_stale_temporaries,
     write_atomically,
 )
@@ -216,8 +217,10 @@ class Cassette:
         metadata.update(self.metadata)
         metadata.update(_provenance())
         data = CassetteData(interactions=[*kept, *self.recorded], metadata=metadata)
+        text = dumps(sanitize(data, self.config.rules))
+        refuse_oversized(self.path, text)
         remove_stale_temporaries(self.path)
-        write_atomically(self.path, dumps(sanitize(data, self.config.rules)))
+        write_atomically(self.path, text)
         logger.debug(
             "wrote %s: %d interaction(s), %d new", self.path, len(data.interactions), len(self.recorded)
         )

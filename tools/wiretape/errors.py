@@ -6,6 +6,7 @@
     ├── CassetteError                 something about one cassette
     │   ├── CassetteNotFoundError     replay asked of a file that does not exist (also FileNotFoundError)
     │   ├── CassetteFormatError       a file that is not a readable cassette (also ValueError)
+    │   ├── CassetteTooLargeError     recordings too large to be read back: not written (also ValueError)
     │   ├── CassetteMissError         a request the cassette cannot answer in its record mode
     │   └── UnsafePathError           a cassette name that would lead outside its directory (also ValueError)
     ├── NetworkBlockedError           a connection the network guard refused (also RuntimeError)
@@ -34,6 +35,10 @@ class CassetteNotFoundError(CassetteError, FileNotFoundError):
 
 class CassetteFormatError(CassetteError, ValueError):
     """A file that cannot be read as a cassette; the message names the file and the problem."""
+
+
+class CassetteTooLargeError(CassetteError, ValueError):
+    """A recording that would make its cassette larger than a cassette may be read back; not written."""
 
 
 class CassetteMissError(CassetteError):

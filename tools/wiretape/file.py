@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import parse_cache
-from .errors import CassetteFormatError
+from .errors import CassetteFormatError, CassetteTooLargeError
 
 if TYPE_CHECKING:
     # yaml is imported where a cassette is parsed or written, not here: a replay from the parse cache
@@ -221,6 +221,19 @@ def remove_stale_temporaries(path: Path) -> None:
     """Delete temp files a killed writer of ``path`` left behind; call it holding the cassette's lock."""
     for stale in _temporaries(path):
         stale.unlink(missing_ok=True)
+
+
+def refuse_oversized(path: Path, text: str) -> None:
+    """A cassette text larger than :data:`MAX_CASSETTE_BYTES` could not be read back: refused unwritten."""
+    if len(text) <= MAX_CASSETTE_BYTES // 4:  # UTF-8 takes at most 4 bytes a character
+        return
+    size = len(text) if len(text) > MAX_CASSETTE_BYTES else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_CASSETTE_BYTES:
+        raise CassetteTooLargeError(
+            f"{path}: not written: its recordings come to {size} bytes, more than the "
+            f"{MAX_CASSETTE_BYTES} bytes a cassette may have (it could not be read back); split them "
+            "over several cassettes (one per test), or leave the largest answers out of the recording"
+        )
 
 
 def write_atomically(path: Path, text: str) -> None:
