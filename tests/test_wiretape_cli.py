@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner, Result
 
@@ -14,12 +15,14 @@ import wiretape
 from tests.html_checks import external_urls, parse, text_of, with_class
 from wiretape import (
     CassetteData,
+    CassetteMissError,
     Chunk,
     Interaction,
     RecordedFailure,
     RecordedRequest,
     RecordedResponse,
     SecretRules,
+    cassette,
 )
 from wiretape.cli import main
 from wiretape.file import dumps
@@ -267,3 +270,21 @@ def test_show_html_of_every_committed_cassette_is_well_formed(tmp_path: Path) ->
         chunks = sum(len(interaction.response.chunks) for interaction in wiretape.load(path).interactions)
         assert len(with_class(root, "rect", "chunk")) == chunks, path
         assert external_urls(root) == [], path
+
+
+HOSTILE_URI = "https://a.test/?city=Pa\x1b[2J\x1b]0;pwned\x07ris\x9b1m"
+
+
+def test_control_characters_of_a_cassette_never_reach_the_terminal(tmp_path: Path) -> None:
+    """A cassette's text may hold any character (YAML's "\\e" is valid): ESC sequences would clear the
+    screen or retitle the terminal, C1's CSI likewise; `show` and a miss give them as \\xNN."""
+    path = tmp_path / "hostile.yaml"
+    request = RecordedRequest("GET", HOSTILE_URI, [], b"")
+    response = RecordedResponse(200, "O\x1bK", [], b"ok", error=RecordedFailure("ReadError", "re\x07set"))
+    path.write_text(dumps(CassetteData(interactions=[Interaction(request, response)])))
+    shown = invoke("show", path).output
+    with pytest.raises(CassetteMissError) as raised, cassette(path), httpx.Client() as client:
+        client.get("https://a.test/?city=Paris")
+    for output in (shown, str(raised.value)):
+        assert not any(character in output for character in "\x1b\x07\x9b"), output
+        assert "Pa\\x1b[2J\\x1b]0;pwned\\x07ris\\x9b1m" in output

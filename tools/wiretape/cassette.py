@@ -57,6 +57,7 @@ from .matching import (
 from .rules import SecretRules
 from .sanitize import mask_uri, sanitize
 from .spool import SpoolFile
+from .terminal import escaped
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -302,10 +303,9 @@ class Cassette:
 
     def _miss_message(self, request: RequestView) -> str:
         rules = self.config.rules
-        lines = [
-            f"{self.path}: no recording matches {request.method} {mask_uri(request.uri, rules)} "
-            f"(record mode '{self.mode.value}' does not send requests)"
-        ]
+        sent = escaped(f"{request.method} {mask_uri(request.uri, rules)}")
+        mode = self.mode.value
+        lines = [f"{self.path}: no recording matches {sent} (record mode '{mode}' does not send requests)"]
         again = self.index.played_before(request)
         if again is not None:
             lines.append(
@@ -319,8 +319,8 @@ class Cassette:
         else:
             position, differences = nearest
             recorded = self.data.interactions[position].request
-            shown = mask_uri(recorded.uri, rules)
-            lines.append(f"  nearest recording: interaction #{position} ({recorded.method} {shown})")
+            shown = escaped(f"{recorded.method} {mask_uri(recorded.uri, rules)}")
+            lines.append(f"  nearest recording: interaction #{position} ({shown})")
             lines += [f"    {line}" for line in differences]
             client = client_only(differences)
             if client:

@@ -17,6 +17,7 @@ from typing import Any
 
 from .file import CassetteData, Headers, Interaction, RecordedResponse
 from .svg import stream_timeline
+from .terminal import escaped
 
 MAX_BODY_CHARS = 20_000
 # Characters XML does not allow (and a terminal or a browser would not show), made visible instead.
@@ -71,7 +72,7 @@ svg text.error-label { fill: var(--fail); font-weight: 700; }
 
 def visible(value: object) -> str:
     """Text with the control characters XML does not allow shown as ``\\xNN``."""
-    return _INVISIBLE.sub(lambda match: f"\\x{ord(match.group()):02x}", str(value))
+    return escaped(value, _INVISIBLE)
 
 
 def text(value: object) -> str:

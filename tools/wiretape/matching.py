@@ -41,6 +41,7 @@ from .bodies import VOLATILE, canonical_body, parse_body
 from .errors import ConfigurationError
 from .rules import SecretRules, glob_regex
 from .sanitize import normalise_cookie_header
+from .terminal import escaped
 
 #: Headers set by the transport, not by the caller: never compared.
 DEFAULT_IGNORED_HEADERS = frozenset(
@@ -234,7 +235,8 @@ def differences(recorded: Fields, sent: Fields) -> list[str]:
 
 
 def _shown(value: str) -> str:
-    return value if isinstance(value, JsonSpelling) else repr(value)
+    # repr() escapes every control character; a JSON spelling keeps C1's raw.
+    return escaped(value) if isinstance(value, JsonSpelling) else repr(value)
 
 
 _CLIENT_HEADERS = glob_regex(tuple(CLIENT_HEADERS))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .file import CassetteData, RecordedResponse
+from .terminal import escaped
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,10 @@ def render(path: Path, data: CassetteData, *, chunks: bool = True) -> list[str]:
     """The lines ``wiretape show`` prints."""
     metadata = data.metadata
     provenance = ", ".join(f"{key} {metadata[key]}" for key in ("recorded_at", "tool") if key in metadata)
-    lines = [f"{path}: {len(data.interactions)} interaction(s)" + (f"; {provenance}" if provenance else "")]
+    lines = [
+        f"{path}: {len(data.interactions)} interaction(s)"
+        + (f"; {escaped(provenance)}" if provenance else "")
+    ]
     if not data.interactions:
         return lines
     rows = [["#", "request", "sent", "status", "received", "chunks", "first byte ms", "ended by"]]
@@ -55,13 +59,13 @@ def render(path: Path, data: CassetteData, *, chunks: bool = True) -> list[str]:
         rows.append(
             [
                 str(index),
-                f"{request.method} {request.uri}",
+                escaped(f"{request.method} {request.uri}"),
                 str(len(request.body)),
-                status,
+                escaped(status),
                 str(len(response.body)),
                 str(len(response.chunks)),
                 _ms(response.header_delay),
-                response.error.kind if response.error else "complete",
+                escaped(response.error.kind) if response.error else "complete",
             ]
         )
     lines += _table(rows, right=frozenset({0, 2, 4, 5, 6}))
@@ -77,5 +81,5 @@ def render(path: Path, data: CassetteData, *, chunks: bool = True) -> list[str]:
         ]
         lines += [f"  {line}" for line in _table(piece_rows, right=frozenset({0, 1, 2, 3}))]
         if response.error is not None:
-            lines.append(f"  then {response.error.kind}: {response.error.message}")
+            lines.append(escaped(f"  then {response.error.kind}: {response.error.message}"))
     return lines
