@@ -240,6 +240,7 @@ def test_a_broken_cassette_is_one_line_that_says_how_to_replace_it(pytester: pyt
         result.assert_outcomes(errors=1)
         output = result.stdout.str()
         assert "wiretape/" not in output and "def " not in output, output
+        assert output.count("fix or delete the file") == 1 and "During handling" not in output, output
         result.stdout.fnmatch_lines(
             [
                 "CassetteFormatError: *x.yaml: not valid YAML at line *; fix or delete the file, or record it "
@@ -277,7 +278,9 @@ def test_a_test_that_fails_while_recording_writes_no_cassette(
         failed = pytester.runpytest_inprocess("-q", "--record-mode=once")
         failed.assert_outcomes(failed=1)
         assert not path.exists()
-        failed.stdout.fnmatch_lines(["*half.yaml: not written: the test did not finish*"])
+        failed.stdout.fnmatch_lines(
+            ["*half.yaml: not written: the test did not run to its end (it failed, *"]
+        )
         monkeypatch.setenv("SECOND_PASSES", "1")
         pytester.runpytest_inprocess("-q", "--record-mode=once").assert_outcomes(passed=1)
     assert [i.request.uri.rsplit("/", 1)[1] for i in load(path).interactions] == ["first", "second"]

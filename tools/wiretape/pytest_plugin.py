@@ -174,7 +174,8 @@ def cassette(
                     request.node.add_report_section(
                         "teardown",
                         "wiretape",
-                        f"{path}: not written: the test did not finish; the next run records it again",
+                        f"{path}: not written: the test did not run to its end (it failed, was skipped "
+                        "or interrupted); the next run records it again",
                     )
                 entered.__exit__(_TestDidNotFinish, _TestDidNotFinish(), None)
                 active.raise_if_bypassed()  # the cause of the failure, maybe: a refusal the test swallowed
@@ -201,7 +202,8 @@ def _in_one_line() -> Iterator[None]:
     try:
         yield
     except WiretapeError as exc:
-        pytest.fail(f"{type(exc).__name__}: {exc}", pytrace=False)
+        # from None: chained to the error, pytest would print it twice ("During handling…").
+        raise pytest.fail.Exception(f"{type(exc).__name__}: {exc}", pytrace=False) from None
 
 
 def _ini_options(config: pytest.Config) -> dict[str, Any]:
