@@ -375,3 +375,28 @@ def test_a_test_that_does_not_finish_in_other_ways_writes_no_cassette(
     result.assert_outcomes(failed=2, errors=2)
     result.stdout.fnmatch_lines(["*ClientNotInterceptedError*"])
     assert not list((pytester.path / "cassettes").glob("*.yaml"))
+
+
+def test_a_miss_shows_no_frame_of_wiretape_itself(pytester: pytest.Pytester) -> None:
+    """The user's call and the library it went through, then the miss: wiretape's own frames (its
+    patched transport, the lookup) tell a user nothing (pytest --full-trace still shows them)."""
+    pytester.makepyfile(
+        test_miss="""
+        import httpx
+        import pytest
+        from wiretape import Cassette, RecordedRequest, RecordedResponse, Interaction, CassetteData, dumps
+
+        def test_miss(tmp_path):
+            path = tmp_path / "c.yaml"
+            recorded = Interaction(RecordedRequest("GET", "https://a.test/x", [], b""), RecordedResponse(200, "OK", [], b""))
+            path.write_text(dumps(CassetteData(interactions=[recorded])))
+            with Cassette(path), httpx.Client() as client:
+                client.get("https://a.test/y")
+        """
+    )
+    result = pytester.runpytest_inprocess("-q")
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    assert "CassetteMissError" in output and "nearest recording" in output
+    for own in ("wiretape/cassette.py", "wiretape/intercept.py", "wiretape/clients/"):
+        assert own not in output, output

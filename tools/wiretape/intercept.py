@@ -333,6 +333,7 @@ class Replay:
 
 def lookup(handler: Handler, request: RequestView) -> Replay | None:
     """The replay that answers ``request``, or None: send it (``handler.begin``) and record it."""
+    __tracebackhide__ = True  # a miss raised here is the user's; pytest --full-trace shows this frame
     recorded = handler.answer(request)
     return None if recorded is None else Replay(recorded, handler.replay_plan(recorded))
 

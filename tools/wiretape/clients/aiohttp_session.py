@@ -261,6 +261,7 @@ async def _replayed(session: Any, view: RequestView, replay: Replay, options: di
 
 def _patch(original: Callable[..., Awaitable[Any]]) -> Any:
     async def _request(session: Any, method: str, str_or_url: Any, **options: Any) -> Any:
+        __tracebackhide__ = True  # see intercept.lookup
         handler = intercept.handling()
         if handler is None:
             return await original(session, method, str_or_url, **options)

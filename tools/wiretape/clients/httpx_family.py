@@ -141,6 +141,7 @@ class Family:
         family = self
 
         def handle_request(transport: Any, request: Any) -> Any:
+            __tracebackhide__ = True  # see intercept.lookup
             handler = intercept.handling()
             if handler is None:
                 return original(transport, request)
@@ -162,6 +163,7 @@ class Family:
         family = self
 
         async def handle_async_request(transport: Any, request: Any) -> Any:
+            __tracebackhide__ = True  # see intercept.lookup
             handler = intercept.handling()
             if handler is None:
                 return await original(transport, request)

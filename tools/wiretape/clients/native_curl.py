@@ -248,6 +248,7 @@ def _sync_patch(original: Any) -> Any:
     named = _options(original)
 
     def request(session: Any, method: str, url: str, *args: Any, **options: Any) -> Any:
+        __tracebackhide__ = True  # see intercept.lookup
         handler = intercept.handling()
         if handler is None:
             return original(session, method, url, *args, **options)
@@ -276,6 +277,7 @@ def _async_patch(original: Any) -> Any:
     named = _options(original)
 
     async def request(session: Any, method: str, url: str, *args: Any, **options: Any) -> Any:
+        __tracebackhide__ = True  # see intercept.lookup
         handler = intercept.handling()
         if handler is None:
             return await original(session, method, url, *args, **options)

@@ -194,6 +194,7 @@ def _original(headers: list[tuple[str, str]]) -> _Original | None:
 
 def _patch(original: Any) -> Any:
     def send(adapter: Any, request: Any, *args: Any, **options: Any) -> Any:
+        __tracebackhide__ = True  # see intercept.lookup
         handler = intercept.handling()
         if handler is None:
             return original(adapter, request, *args, **options)
