@@ -230,7 +230,6 @@ class Cassette:
 
     def answer(self, request: RequestView) -> RecordedResponse | None:
         """The recording that answers ``request``; None when it is to be sent and recorded."""
-        __tracebackhide__ = True  # see intercept.lookup
         if not self._replaying:
             return None
         position = self.index.take(request)

@@ -333,7 +333,10 @@ class Replay:
 
 def lookup(handler: Handler, request: RequestView) -> Replay | None:
     """The replay that answers ``request``, or None: send it (``handler.begin``) and record it."""
-    __tracebackhide__ = True  # a miss raised here is the user's; pytest --full-trace shows this frame
+    # A miss raised below is the user's: pytest shows the client's frames, then Cassette.answer, the
+    # last, with its arguments (a masked RequestView: the client's own Request would show secrets).
+    # pytest --full-trace shows this frame and the patched transports'.
+    __tracebackhide__ = True
     recorded = handler.answer(request)
     return None if recorded is None else Replay(recorded, handler.replay_plan(recorded))
 
