@@ -39,11 +39,9 @@ from .file import (
     Interaction,
     RecordedRequest,
     RecordedResponse,
-    dumps,
     load,
-    refuse_oversized,
     remove_stale_temporaries,
-    write_atomically,
+    write_cassette,
 )
 from .matching import (
     DEFAULT_MATCH_ON,
@@ -218,10 +216,8 @@ class Cassette:
         metadata.update(self.metadata)
         metadata.update(_provenance())
         data = CassetteData(interactions=[*kept, *self.recorded], metadata=metadata)
-        text = dumps(sanitize(data, self.config.rules))
-        refuse_oversized(self.path, text)
         remove_stale_temporaries(self.path)
-        write_atomically(self.path, text)
+        write_cassette(self.path, sanitize(data, self.config.rules))
         logger.debug(
             "wrote %s: %d interaction(s), %d new", self.path, len(data.interactions), len(self.recorded)
         )

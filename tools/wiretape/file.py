@@ -16,10 +16,10 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from . import parse_cache
@@ -200,10 +200,20 @@ def to_document(data: CassetteData, *, exact: bool = False) -> dict[str, Any]:
 
 
 def dumps(data: CassetteData) -> str:
-    text: str = _yaml().dump(
-        to_document(data), Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=1000
-    )
+    text: str = _yaml().dump(to_document(data), **_DUMP_OPTIONS, Dumper=_dumper())
     return text
+
+
+class TextSink(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
+def dump(data: CassetteData, stream: TextSink) -> None:
+    """:func:`dumps` into ``stream`` as it is emitted: a large cassette is never held as one text."""
+    _yaml().dump(to_document(data), stream, **_DUMP_OPTIONS, Dumper=_dumper())
+
+
+_DUMP_OPTIONS: dict[str, Any] = {"allow_unicode": True, "sort_keys": False, "width": 1000}
 
 
 # ---------------------------------------------------------------- writing
@@ -223,17 +233,37 @@ def remove_stale_temporaries(path: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def refuse_oversized(path: Path, text: str) -> None:
-    """A cassette text larger than :data:`MAX_CASSETTE_BYTES` could not be read back: refused unwritten."""
-    if len(text) <= MAX_CASSETTE_BYTES // 4:  # UTF-8 takes at most 4 bytes a character
-        return
-    size = len(text) if len(text) > MAX_CASSETTE_BYTES else len(text.encode("utf-8", "surrogatepass"))
-    if size > MAX_CASSETTE_BYTES:
+def write_cassette(path: Path, data: CassetteData) -> None:
+    """Write ``data`` to ``path`` atomically, emitted straight into the file; refused, with nothing
+    written, past :data:`MAX_CASSETTE_BYTES` (a cassette that large could not be read back)."""
+    try:
+        write_atomically_with(path, lambda stream: dump(data, _Bounded(stream, MAX_CASSETTE_BYTES)))
+    except _TooLarge:
         raise CassetteTooLargeError(
-            f"{path}: not written: its recordings come to {size} bytes, more than the "
-            f"{MAX_CASSETTE_BYTES} bytes a cassette may have (it could not be read back); split them "
-            "over several cassettes (one per test), or leave the largest answers out of the recording"
-        )
+            f"{path}: not written: its recordings come to more than the {MAX_CASSETTE_BYTES} bytes a "
+            "cassette may have (it could not be read back); split them over several cassettes (one per "
+            "test), or leave the largest answers out of the recording"
+        ) from None
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Bounded:
+    """A text stream that refuses to take more than ``limit`` bytes of UTF-8."""
+
+    def __init__(self, stream: IO[str], limit: int) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._size = 0
+
+    def write(self, text: str) -> int:
+        # Characters first (never more than bytes); the bytes only of a piece that could tip it over.
+        self._size += len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+        if self._size > self._limit:
+            raise _TooLarge
+        return self._stream.write(text)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -241,6 +271,12 @@ def write_atomically(path: Path, text: str) -> None:
 
     The file keeps its mode when it is replaced; a new one gets the default mode (0666 less the umask).
     """
+    write_atomically_with(path, lambda stream: stream.write(text))
+
+
+def write_atomically_with(path: Path, write: Callable[[IO[str]], object]) -> None:
+    """:func:`write_atomically`, the text given by ``write`` into a stream; if it raises, the old file
+    stays and the temporary one goes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
@@ -250,7 +286,7 @@ def write_atomically(path: Path, text: str) -> None:
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+            write(stream)
             stream.flush()
             if mode is not None:
                 os.fchmod(stream.fileno(), mode)
