@@ -288,3 +288,33 @@ def test_control_characters_of_a_cassette_never_reach_the_terminal(tmp_path: Pat
     for output in (shown, str(raised.value)):
         assert not any(character in output for character in "\x1b\x07\x9b"), output
         assert "Pa\\x1b[2J\\x1b]0;pwned\\x07ris\\x9b1m" in output
+
+
+def test_lint_and_show_errors_never_send_a_cassettes_control_characters(tmp_path: Path) -> None:
+    """A header name (in a finding's key path or a format error) and a secret's shown prefix come
+    from the cassette: escaped, like everything else printed."""
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(
+        'version: 1\ninteractions:\n- request: {method: GET, uri: "https://a.test/", headers: '
+        '{"x-\\e]0;pwned\\a": ["v"], x-api-key: ["\\e[2Jabcdefghijklmnop"]}}\n'
+        "  response: {status: {code: 200, message: OK}, headers: {}, body: {string: ''}}\n"
+    )
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        'version: 1\ninteractions:\n- request: {method: GET, uri: "https://a.test/", headers: '
+        '{"x-\\e]0;pwned\\a": [{nested: 1}]}}\n'
+        "  response: {status: {code: 200, message: OK}, headers: {}, body: {string: ''}}\n"
+    )
+    outputs = [invoke("lint", "--no-detect-secrets", secret).output, invoke("lint", broken).output]
+    outputs.append(invoke("show", broken).output)
+    for output in outputs:
+        assert "\\x1b" in output and not any(character in output for character in "\x1b\x07"), output
+
+
+def test_a_miss_escapes_field_names_as_well_as_values() -> None:
+    """A query name arrives percent-decoded and a JSON key may hold any character."""
+    from wiretape.matching import differences
+
+    lines = differences({"query.\x1b]0;pwned\x07": "1"}, {"body.\x1b[2J": "2"})
+    assert lines and not any(character in line for line in lines for character in "\x1b\x07"), lines
+    assert any(line.startswith("query.\\x1b]0;pwned\\x07:") for line in lines)

@@ -17,6 +17,7 @@ from .file import load, write_atomically
 from .html import cassette_page
 from .lint import MAX_BODY_BYTES, NoSuchPathError, detect_secrets_available, lint_paths
 from .show import render
+from .terminal import escaped
 
 USAGE_ERROR = 2
 
@@ -62,7 +63,8 @@ def lint(paths: tuple[Path, ...], max_body: int, use_detect_secrets: bool) -> No
         raise click.UsageError(str(error)) from None
     for finding in findings:
         at = f" at {finding.key}" if finding.key else ""
-        click.echo(f"{finding.where()}: {finding.severity}: {finding.problem}{at}")
+        # A finding quotes the cassette (a key, a secret's first characters): never its control characters.
+        click.echo(escaped(f"{finding.where()}: {finding.severity}: {finding.problem}{at}"))
     errors = sum(finding.severity == "error" for finding in findings)
     note = "" if detect_secrets_available() or not use_detect_secrets else " (detect-secrets not installed)"
     click.echo(f"{errors} error(s), {len(findings) - errors} warning(s){note}")
@@ -91,7 +93,7 @@ def show(cassette: Path, chunks: bool, html_path: Path | None) -> None:
     try:
         data = load(cassette)
     except CassetteFormatError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {escaped(error)}", err=True)
         raise SystemExit(USAGE_ERROR) from None
     if html_path is not None:
         try:

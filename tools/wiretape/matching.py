@@ -76,12 +76,19 @@ class RequestView:
     body: bytes
 
     def __repr__(self) -> str:
-        # Shown in tracebacks (pytest prints a frame's arguments): never a header value or the body.
-        from .sanitize import mask_uri
-
+        # Shown in tracebacks (pytest prints a frame's arguments), where a cassette's own secret rules
+        # are not known: no header value, no query value, no password, no body.
+        try:
+            parts = urlsplit(self.uri)
+            host = parts.hostname or ""
+            port = f":{parts.port}" if parts.port else ""
+        except ValueError:
+            return f"RequestView({escaped(self.method)} <a URL that does not parse>)"
+        query = "&".join(f"{name}=…" for name, _ in parse_qsl(parts.query, keep_blank_values=True))
+        uri = f"{parts.scheme}://{host}{port}{parts.path}" + (f"?{query}" if query else "")
         names = ", ".join(name for name, _ in self.headers)
-        uri = mask_uri(self.uri, SecretRules())
-        return f"RequestView({self.method} {uri}, headers: {names}, body: {len(self.body)} bytes)"
+        shown = f"{self.method} {uri}, headers: {names}, body: {len(self.body)} bytes"
+        return f"RequestView({escaped(shown)})"
 
 
 CustomMatcher = Callable[[RequestView, RequestView], object]
@@ -225,12 +232,13 @@ def differences(recorded: Fields, sent: Fields) -> list[str]:
     """One line per field that differs, recorded value first."""
     lines = []
     for name in sorted(set(recorded) | set(sent), key=_field_order):
+        field = escaped(name)  # a query name or JSON key may hold any character
         if name not in sent:
-            lines.append(f"{name}: recorded {_shown(recorded[name])}, not sent")
+            lines.append(f"{field}: recorded {_shown(recorded[name])}, not sent")
         elif name not in recorded:
-            lines.append(f"{name}: sent {_shown(sent[name])}, not in the recording")
+            lines.append(f"{field}: sent {_shown(sent[name])}, not in the recording")
         elif recorded[name] != sent[name]:
-            lines.append(f"{name}: recorded {_shown(recorded[name])} != sent {_shown(sent[name])}")
+            lines.append(f"{field}: recorded {_shown(recorded[name])} != sent {_shown(sent[name])}")
     return lines
 
 

@@ -46,6 +46,7 @@ from .cassette import Cassette, RecordMode, check_options
 from .errors import WiretapeError
 from .naming import contained, safe_file_name, with_suffix
 from .netguard import block_network
+from .terminal import escaped
 
 CASSETTE_DIR_INI = "wiretape_cassette_dir"
 MATCH_ON_INI = "wiretape_match_on"
@@ -203,7 +204,7 @@ def _in_one_line() -> Iterator[None]:
         yield
     except WiretapeError as exc:
         # from None: chained to the error, pytest would print it twice ("During handling…").
-        raise pytest.fail.Exception(f"{type(exc).__name__}: {exc}", pytrace=False) from None
+        raise pytest.fail.Exception(escaped(f"{type(exc).__name__}: {exc}"), pytrace=False) from None
 
 
 def _ini_options(config: pytest.Config) -> dict[str, Any]:
