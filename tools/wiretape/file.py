@@ -247,7 +247,7 @@ def write_cassette(path: Path, data: CassetteData) -> None:
 
 
 class _TooLarge(Exception):
-    pass
+    """Raised by :class:`_Bounded` through the YAML emitter, turned into CassetteTooLargeError."""
 
 
 class _Bounded:
@@ -259,7 +259,7 @@ class _Bounded:
         self._size = 0
 
     def write(self, text: str) -> int:
-        # Characters first (never more than bytes); the bytes only of a piece that could tip it over.
+        # An ASCII piece (nearly all of them) is as many bytes as characters; another is encoded to count.
         self._size += len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
         if self._size > self._limit:
             raise _TooLarge
