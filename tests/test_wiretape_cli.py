@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -318,3 +319,12 @@ def test_a_miss_escapes_field_names_as_well_as_values() -> None:
     lines = differences({"query.\x1b]0;pwned\x07": "1"}, {"body.\x1b[2J": "2"})
     assert lines and not any(character in line for line in lines for character in "\x1b\x07"), lines
     assert any(line.startswith("query.\\x1b]0;pwned\\x07:") for line in lines)
+
+
+def test_a_long_body_on_the_page_says_how_large_it_is_in_bytes() -> None:
+    """Cut for the page, a body says its size as sent: indented JSON has more characters than bytes."""
+    from wiretape.html import MAX_BODY_CHARS, body_text
+
+    body = json.dumps({"items": list(range(MAX_BODY_CHARS))}, separators=(",", ":")).encode()
+    shown = body_text(body, [("content-type", "application/json")])
+    assert shown.endswith(f"(cut here: {len(body)} bytes in all)")

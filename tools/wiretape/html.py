@@ -129,7 +129,8 @@ def body_text(body: bytes, headers: Headers) -> str:
         with contextlib.suppress(ValueError):  # not JSON after all: shown as it came
             shown = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
     if len(shown) > MAX_BODY_CHARS:
-        shown = shown[:MAX_BODY_CHARS] + f"\n… ({len(shown) - MAX_BODY_CHARS} more characters)"
+        # Its size as sent: indented JSON holds more characters than the body had bytes.
+        shown = shown[:MAX_BODY_CHARS] + f"\n… (cut here: {len(body)} bytes in all)"
     return shown
 
 
