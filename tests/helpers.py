@@ -22,6 +22,12 @@ STYLES = ("sync", "async", "async_generator")
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def open_descriptors() -> int:
+    """How many file descriptors this process holds."""
+    directory = Path("/proc/self/fd")
+    return sum(1 for _ in (directory if directory.is_dir() else Path("/dev/fd")).iterdir())
+
+
 def measured_in_a_fresh_process(module: str, *args: str) -> dict[str, Any]:
     """The JSON report of ``python -m module args`` (a memory measurement needs its own process)."""
     done = subprocess.run(

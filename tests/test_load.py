@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import providers
+from tests.helpers import open_descriptors
 from tools.emulators import emulated_upstreams
 
 CONCURRENT_CALLS = 200
@@ -20,11 +20,6 @@ CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("ChatAnywhere", "gpt-3.5-turbo", {}),
     ("ChatGptEs", "", {}),
 ]
-
-
-def open_descriptors() -> int:
-    directory = Path("/proc/self/fd")
-    return sum(1 for _ in (directory if directory.is_dir() else Path("/dev/fd")).iterdir())
 
 
 def settled_descriptors(limit: int, wait: float = 10.0) -> int:

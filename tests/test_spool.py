@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import open_descriptors
 from wiretape import spool
 from wiretape.spool import Spool
 
@@ -180,10 +181,6 @@ def test_the_cassette_written_while_another_thread_still_reads_a_body() -> None:
         done.set()
         reader.join()
         record.close()
-
-
-def open_descriptors() -> int:
-    return sum(1 for _ in Path("/proc/self/fd").iterdir())
 
 
 def test_many_large_bodies_recorded_in_one_cassette_share_one_descriptor(

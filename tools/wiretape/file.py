@@ -432,8 +432,9 @@ def _yaml_error(exc: yaml.YAMLError, source: str, text: str) -> CassetteFormatEr
     position = getattr(exc, "position", None)
     if isinstance(position, int) and getattr(exc, "problem_mark", None) is None:
         # The reader (a character YAML refuses anywhere) gives an offset into the text: as line, column.
-        line_start = text.rfind("\n", 0, position) + 1
-        where = f"line {text.count(chr(10), 0, position) + 1}, column {position - line_start + 1}"
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        where = f"line {line}, column {column}"
         return CassetteFormatError(f"{source}: not valid YAML at {where}: {str(exc).splitlines()[0]}")
     problem = getattr(exc, "problem", None) or str(exc)
     # Where libyaml noticed, and what it was reading then: a bracket left open shows at the next line.

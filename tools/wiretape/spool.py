@@ -137,10 +137,8 @@ class Spool:
             return b"".join(self._pending)
         if self._pending and self._spilling:
             self._spill()
-        parts = [self._file.read(extent) for extent in self._extents]
-        if not self._pending and len(parts) == 1:
-            return parts[0]
-        return b"".join([*parts, *self._pending])
+        # Joining one piece gives that piece itself: a body in one extent is not copied again.
+        return b"".join([*(self._file.read(extent) for extent in self._extents), *self._pending])
 
     def close(self) -> None:
         self._closed = True
